@@ -1,0 +1,104 @@
+"""Small helpers every reader shares: invisible characters, ids, options."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..errors import ExportError
+from ._source import Export
+
+__all__ = [
+    "ParseOptions",
+    "INVISIBLE",
+    "strip_invisible",
+    "clean_header_spaces",
+    "slug",
+    "synthetic_id",
+    "load_json",
+]
+
+
+@dataclass
+class ParseOptions:
+    """How to read an export; every field has a sensible default.
+
+    Parameters
+    ----------
+    format : str or None
+        Force a reader by name instead of detecting one.
+    date_order : str or None
+        ``"dmy"``, ``"mdy"`` or ``"ymd"`` for WhatsApp files whose dates cannot tell.
+    strict : bool
+        Stop at the first unreadable line or record.
+    columns : dict
+        For plain tables: our column name -> the input's column name
+        (``{"text": "body", "sender": "author"}``).
+    """
+
+    format: str | None = None
+    date_order: str | None = None
+    strict: bool = False
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+# Direction marks and isolates that exports put around names and system lines
+# (U+200E/F, U+202A-U+202E, U+2066-U+2069) and the BOM. Zero-width joiners are kept:
+# they hold emoji sequences together.
+INVISIBLE = "\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_INVISIBLE_TABLE = str.maketrans("", "", INVISIBLE)
+_HEADER_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2009": " "})
+
+
+def strip_invisible(text: str) -> str:
+    """Remove direction marks and the BOM (used for headers, names and markers)."""
+    return text.translate(_INVISIBLE_TABLE)
+
+
+def clean_header_spaces(text: str) -> str:
+    """Turn narrow and non-breaking spaces into plain spaces (headers only, never text)."""
+    return text.translate(_HEADER_SPACES)
+
+
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str, fallback: str = "chat") -> str:
+    """A short ASCII id part from a name: ``"WhatsApp Chat with Anna"`` -> ``whatsapp-chat-with-anna``."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    )
+    cleaned = _SLUG_DROP.sub("-", ascii_text).strip("-")[:60].strip("-")
+    return cleaned or fallback
+
+
+def synthetic_id(*parts: object) -> str:
+    """A deterministic 12-hex-digit id for formats that carry none."""
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8"), digest_size=6)
+    return digest.hexdigest()
+
+
+def load_json(export: Export, member: str | None = None) -> object:
+    """Parse a JSON member whole; a broken or truncated file names the line and column.
+
+    Raises
+    ------
+    ExportError
+        With the place where parsing stopped and what to do.
+    """
+    text = export.read_text(member)
+    if not text.strip():
+        raise ExportError("the file is empty; export the chat again", export.where(member))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        truncated = exc.pos >= len(text.rstrip())
+        hint = (
+            "the file ends in the middle of the JSON: it was truncated; export or copy it again"
+            if truncated
+            else f"invalid JSON ({exc.msg}); the file is damaged or not a chat export"
+        )
+        raise ExportError(hint, export.where(member, f"{exc.lineno}:{exc.colno}")) from None

@@ -1,0 +1,466 @@
+"""The message table: one schema for every export format, and its JSONL, CSV and Parquet forms.
+
+Every reader in :mod:`classifier.exports` yields :class:`Message` rows; everything after
+parsing (scoring, silences, reports) sees only this shape. This module also owns reading
+and writing the table, so that a file written by ``reread parse`` reads back unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from .errors import TableError
+
+__all__ = [
+    "KINDS",
+    "COLUMNS",
+    "Message",
+    "message_from_dict",
+    "message_to_dict",
+    "parse_timestamp",
+    "read_table",
+    "write_table",
+    "table_writer",
+    "output_format",
+]
+
+#: What a row is. ``message`` is ordinary text; ``media`` a photo, file, sticker or
+#: voice note (``text`` may hold a caption or the placeholder); ``system`` a membership,
+#: rename or encryption notice; ``deleted`` a message that was unsent or deleted;
+#: ``call`` a call or missed call; ``poll`` a poll; ``reaction`` a reaction that the
+#: format records as a message of its own (Messenger's "Reacted ❤ to your message").
+KINDS = ("message", "media", "system", "deleted", "call", "poll", "reaction")
+
+
+@dataclass(slots=True)
+class Message:
+    """One row of the message table.
+
+    Attributes
+    ----------
+    conversation_id : str
+        Stable id of the chat the message belongs to, unique within a run.
+    message_id : str
+        Unique within a run: ``<conversation_id>/<id>``, the format's own id where it
+        has one, otherwise synthesized deterministically from the source.
+    timestamp : datetime
+        UTC (timezone-aware) when ``tz_known``; otherwise the naive wall-clock time
+        the export shows. A zone is never invented.
+    tz_known : bool
+        Whether ``timestamp`` is an absolute time.
+    sender : str
+        Display name as the export shows it; empty for system lines with no actor.
+    sender_id : str or None
+        The format's stable id for the sender, where it has one.
+    text : str
+        The message text, whole (multi-line messages keep their newlines); may be empty.
+    kind : str
+        One of :data:`KINDS`.
+    reply_to : str or None
+        ``message_id`` of the message this one replies to, where the format links it.
+    reactions : list of dict
+        ``{"emoji", "by", "at", "count"}`` per reaction; ``by`` and ``at`` are None where
+        the format does not say who or when, and ``count`` says how many reacted.
+    edited : bool
+        Whether the export marks the message as edited.
+    edited_at : datetime or None
+        When, where the format says.
+    read_at : datetime or None
+        When the message was read, where the format carries read receipts (iMessage).
+    read_by : str or None
+        Who read it at ``read_at`` ("you" for the exporter, or a name).
+    conversation_name : str
+        The chat's display name (group title, channel, other person, or file name).
+    source : str
+        Where the row came from: ``file:line`` for text formats, ``file:messages[i]``
+        for JSON records. Used in error reports.
+    """
+
+    conversation_id: str
+    message_id: str
+    timestamp: datetime
+    tz_known: bool
+    sender: str
+    text: str
+    kind: str = "message"
+    sender_id: str | None = None
+    reply_to: str | None = None
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+    edited: bool = False
+    edited_at: datetime | None = None
+    read_at: datetime | None = None
+    read_by: str | None = None
+    conversation_name: str = ""
+    source: str = ""
+
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Message))
+_TIME_COLUMNS = ("timestamp", "edited_at", "read_at")
+_BOOL_COLUMNS = ("tz_known", "edited")
+_OPTIONAL_TEXT = ("sender_id", "reply_to", "read_by")
+
+
+def reaction(
+    emoji: str, by: str | None = None, at: datetime | None = None, count: int = 1
+) -> dict[str, Any]:
+    """Build one entry of :attr:`Message.reactions`."""
+    return {"emoji": emoji, "by": by, "at": at, "count": count}
+
+
+def parse_timestamp(value: Any, *, tz_known: bool | None = None) -> datetime:
+    """Read a timestamp written by this module (ISO 8601), or an epoch number.
+
+    A value with an offset is converted to UTC. A naive value stays naive unless
+    ``tz_known`` says it is UTC. Epoch numbers (seconds, or milliseconds when larger
+    than 10^11) are UTC.
+
+    Raises
+    ------
+    ValueError
+        If the value is not a timestamp.
+    """
+    if isinstance(value, datetime):
+        ts = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if abs(value) > 1e11 else value
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValueError("empty timestamp")
+        if text.lstrip("-").replace(".", "", 1).isdigit():
+            return parse_timestamp(float(text))
+        ts = datetime.fromisoformat(text)
+    else:
+        raise ValueError(f"not a timestamp: {type(value).__name__}")
+    if ts.tzinfo is not None:
+        return ts.astimezone(timezone.utc)
+    if tz_known:
+        return ts.replace(tzinfo=timezone.utc)
+    return ts
+
+
+def message_to_dict(message: Message) -> dict[str, Any]:
+    """A plain dict of the row, timestamps as ISO 8601 strings."""
+    row = {name: getattr(message, name) for name in COLUMNS}
+    for name in _TIME_COLUMNS:
+        if row[name] is not None:
+            row[name] = row[name].isoformat()
+    row["reactions"] = [
+        {**r, "at": r["at"].isoformat() if isinstance(r.get("at"), datetime) else r.get("at")}
+        for r in message.reactions
+    ]
+    return row
+
+
+def message_from_dict(row: dict[str, Any], where: str = "") -> Message:
+    """Build a :class:`Message` from a dict in the table's columns.
+
+    Raises
+    ------
+    TableError
+        Naming ``where`` and the column, if a required column is missing or a value
+        cannot be read.
+    """
+    try:
+        missing = [c for c in ("timestamp", "sender", "text") if c not in row]
+        if missing:
+            raise ValueError(f"missing column {missing[0]!r}")
+        tz_flag = row.get("tz_known")
+        tz_known = None if tz_flag in (None, "") else _to_bool(tz_flag)
+        timestamp = parse_timestamp(row["timestamp"], tz_known=tz_known)
+        if tz_known is None:
+            tz_known = timestamp.tzinfo is not None
+        elif tz_known and timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=timezone.utc)
+        kind = row.get("kind") or "message"
+        if kind not in KINDS:
+            raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        reactions = row.get("reactions") or []
+        if isinstance(reactions, str):
+            reactions = orjson.loads(reactions) if reactions.strip() else []
+        return Message(
+            conversation_id=_to_str(row.get("conversation_id")),
+            message_id=_to_str(row.get("message_id")),
+            timestamp=timestamp,
+            tz_known=tz_known,
+            sender=_to_str(row["sender"]),
+            text=_to_str(row["text"]),
+            kind=kind,
+            sender_id=_to_optional_str(row.get("sender_id")),
+            reply_to=_to_optional_str(row.get("reply_to")),
+            reactions=[_reaction_from_dict(r) for r in reactions],
+            edited=_to_bool(row.get("edited") or False),
+            edited_at=_optional_time(row.get("edited_at"), tz_known),
+            read_at=_optional_time(row.get("read_at"), tz_known),
+            read_by=_to_optional_str(row.get("read_by")),
+            conversation_name=_to_str(row.get("conversation_name")),
+            source=_to_str(row.get("source")) or where,
+        )
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise TableError(f"{where}: {exc}" if where else str(exc)) from None
+
+
+def _reaction_from_dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or "emoji" not in value:
+        raise ValueError("each reaction needs an 'emoji'")
+    at = value.get("at")
+    return reaction(
+        emoji=str(value["emoji"]),
+        by=_to_optional_str(value.get("by")),
+        at=parse_timestamp(at) if at not in (None, "") else None,
+        count=int(value.get("count") or 1),
+    )
+
+
+def _optional_time(value: Any, tz_known: bool) -> datetime | None:
+    if value is None or value == "" or _is_nan(value):
+        return None
+    return parse_timestamp(value, tz_known=tz_known)
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and value != value
+
+
+def _to_str(value: Any) -> str:
+    if value is None or _is_nan(value):
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _to_optional_str(value: Any) -> str | None:
+    text = _to_str(value)
+    return text or None
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "t", "y"):
+        return True
+    if text in ("false", "0", "no", "f", "n", ""):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+# ---------------------------------------------------------------------------
+# Output
+
+
+def output_format(path: str | os.PathLike[str] | None) -> str:
+    """The table format for an output path: ``jsonl`` (also for stdout), ``csv``, ``parquet``."""
+    if path is None or str(path) == "-":
+        return "jsonl"
+    suffix = Path(path).suffix.lower()
+    if suffix in (".csv",):
+        return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    raise TableError(
+        f"{path}: cannot tell the output format from the extension {suffix or '(none)'!r}; "
+        "use .jsonl, .csv or .parquet"
+    )
+
+
+class _JsonlSink:
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+
+    def write(self, messages: Iterable[Message]) -> None:
+        dumps = orjson.dumps
+        option = orjson.OPT_APPEND_NEWLINE
+        self.stream.write(b"".join(dumps(m, option=option) for m in messages))
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+class _CsvSink:
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        self.writer = csv.writer(self.text)
+        self.writer.writerow(COLUMNS)
+
+    def write(self, messages: Iterable[Message]) -> None:
+        for message in messages:
+            row = message_to_dict(message)
+            row["reactions"] = orjson.dumps(row["reactions"]).decode() if row["reactions"] else ""
+            for name in _BOOL_COLUMNS:
+                row[name] = "true" if row[name] else "false"
+            self.writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()
+
+
+def _arrow_schema():  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    reaction_type = pa.struct(
+        [("emoji", pa.string()), ("by", pa.string()), ("at", pa.timestamp("us")),
+         ("count", pa.int64())]
+    )
+    types = {
+        "timestamp": pa.timestamp("us"),
+        "edited_at": pa.timestamp("us"),
+        "read_at": pa.timestamp("us"),
+        "tz_known": pa.bool_(),
+        "edited": pa.bool_(),
+        "reactions": pa.list_(reaction_type),
+    }
+    return pa.schema([(name, types.get(name, pa.string())) for name in COLUMNS])
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    """Parquet holds one timestamp type: UTC values are stored naive, ``tz_known`` says so."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+class _ParquetSink:
+    batch_rows = 65_536
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        import pyarrow.parquet as pq
+
+        self.schema = _arrow_schema()
+        self.writer = pq.ParquetWriter(stream, self.schema)
+        self.pending: list[Message] = []
+
+    def write(self, messages: Iterable[Message]) -> None:
+        self.pending.extend(messages)
+        if len(self.pending) >= self.batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if not self.pending:
+            return
+        columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+        for message in self.pending:
+            for name in COLUMNS:
+                value = getattr(message, name)
+                if name in _TIME_COLUMNS:
+                    value = _naive_utc(value)
+                elif name == "reactions":
+                    value = [{**r, "at": _naive_utc(r.get("at"))} for r in value]
+                columns[name].append(value)
+        self.writer.write_table(pa.table(columns, schema=self.schema))
+        self.pending = []
+
+    def close(self) -> None:
+        self._flush()
+        self.writer.close()
+
+
+_SINKS = {"jsonl": _JsonlSink, "csv": _CsvSink, "parquet": _ParquetSink}
+
+
+@contextmanager
+def table_writer(
+    path: str | os.PathLike[str] | None, format: str | None = None
+) -> Iterator[Any]:
+    """Open a sink with a ``write(messages)`` method for ``path`` (``-`` or None: stdout).
+
+    A file is written to a temporary name beside it and renamed into place only when
+    the block ends without an error, so a failure never leaves a partial output file.
+    """
+    fmt = format or output_format(path)
+    if path is None or str(path) == "-":
+        sink = _SINKS[fmt](sys.stdout.buffer)
+        yield sink
+        sink.close()
+        return
+    target = Path(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent or "."
+        )
+    except OSError as exc:
+        raise TableError(f"{target}: cannot write output: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            sink = _SINKS[fmt](stream)
+            yield sink
+            sink.close()
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def write_table(
+    messages: Iterable[Message], path: str | os.PathLike[str] | None, format: str | None = None
+) -> int:
+    """Write messages to ``path`` in the format its extension names; return the count."""
+    count = 0
+    with table_writer(path, format) as sink:
+        batch: list[Message] = []
+        for message in messages:
+            batch.append(message)
+            if len(batch) >= 4096:
+                sink.write(batch)
+                count += len(batch)
+                batch = []
+        sink.write(batch)
+        count += len(batch)
+    return count
+
+
+# ---------------------------------------------------------------------------
+# Input
+
+
+def read_table(
+    path: str | os.PathLike[str], format: str | None = None
+) -> Iterator[Message]:
+    """Read a table written by :func:`write_table` (JSONL, CSV or Parquet) back into rows."""
+    fmt = format or output_format(path)
+    where = str(path)
+    if fmt == "jsonl":
+        with open(path, "rb") as stream:
+            for number, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    raise TableError(f"{where}:{number}: not valid JSON ({exc})") from None
+                if not isinstance(row, dict):
+                    raise TableError(f"{where}:{number}: expected a JSON object")
+                yield message_from_dict(row, f"{where}:{number}")
+    elif fmt == "csv":
+        with open(path, encoding="utf-8-sig", newline="") as stream:
+            reader = csv.DictReader(stream)
+            for number, row in enumerate(reader, start=2):
+                yield message_from_dict(row, f"{where}:{reader.line_num or number}")
+    else:
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(path)
+        index = 0
+        for batch in parquet.iter_batches(batch_size=65_536):
+            for row in batch.to_pylist():
+                index += 1
+                yield message_from_dict(row, f"{where}:row {index}")

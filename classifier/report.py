@@ -1,0 +1,133 @@
+"""The parse report: what was read, what was decided, and every record that was not read.
+
+Readers record problems and decisions here instead of printing; ``reread parse`` shows
+the report on stderr and ``--report FILE`` writes it as JSON. It never holds message
+text: chat exports are private.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .errors import RecordError
+from .records import Message
+
+__all__ = ["ParseReport"]
+
+
+@dataclass
+class ParseReport:
+    """Counts, decisions and problems gathered while parsing.
+
+    Parameters
+    ----------
+    strict : bool
+        When True, the first unreadable record raises :class:`RecordError` instead of
+        being recorded.
+
+    Attributes
+    ----------
+    inputs : list of dict
+        One entry per input: ``path``, ``format``, ``messages``, ``conversations``.
+    decisions : list of dict
+        ``{"where", "what", "value", "evidence"}``: choices made from the data, such as
+        a WhatsApp file's day/month order.
+    problems : list of dict
+        ``{"where", "reason"}`` for every line or record that could not be read.
+    notes : list of dict
+        ``{"where", "note"}``: things worth knowing that lose nothing (duplicates
+        merged, timestamps running backwards, continuation lines).
+    """
+
+    strict: bool = False
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
+    senders: Counter[str] = field(default_factory=Counter)
+    conversations: Counter[str] = field(default_factory=Counter)
+    first: datetime | None = None
+    last: datetime | None = None
+    messages: int = 0
+
+    def problem(self, where: str, reason: str) -> None:
+        """Record a line or record that could not be read (raise it when strict)."""
+        if self.strict:
+            raise RecordError(f"{reason} (--strict stops at the first unreadable record)", where)
+        self.problems.append({"where": where, "reason": reason})
+
+    def note(self, where: str, note: str) -> None:
+        """Record something a user may want to know; nothing was lost."""
+        self.notes.append({"where": where, "note": note})
+
+    def decide(self, where: str, what: str, value: str, evidence: str) -> None:
+        """Record a choice made from the data, with the evidence for it."""
+        self.decisions.append(
+            {"where": where, "what": what, "value": value, "evidence": evidence}
+        )
+
+    def count(self, message: Message) -> None:
+        """Account for one message that reaches the output."""
+        self.messages += 1
+        self.kinds[message.kind] += 1
+        if message.sender:
+            self.senders[message.sender] += 1
+        self.conversations[message.conversation_id] += 1
+        # Compare naive with naive: aware UTC values are compared as UTC wall time.
+        stamp = message.timestamp.replace(tzinfo=None)
+        if self.first is None or stamp < self.first:
+            self.first = stamp
+        if self.last is None or stamp > self.last:
+            self.last = stamp
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "messages": self.messages,
+            "kinds": dict(self.kinds.most_common()),
+            "senders": dict(self.senders.most_common()),
+            "conversations": dict(self.conversations),
+            "first_timestamp": self.first.isoformat() if self.first else None,
+            "last_timestamp": self.last.isoformat() if self.last else None,
+            "inputs": self.inputs,
+            "decisions": self.decisions,
+            "problems": self.problems,
+            "notes": self.notes,
+        }
+
+    def format_text(self, max_rows: int = 20) -> str:
+        """The report for people, as printed on stderr."""
+        lines = []
+        for entry in self.inputs:
+            lines.append(
+                f"{entry['path']}: {entry['format']}, {entry['messages']} messages in "
+                f"{entry['conversations']} conversation(s)"
+            )
+        kinds = ", ".join(f"{n} {k}" for k, n in self.kinds.most_common())
+        lines.append(f"{self.messages} messages ({kinds or 'none'})")
+        if self.first and self.last:
+            lines.append(f"from {self.first:%Y-%m-%d %H:%M} to {self.last:%Y-%m-%d %H:%M}")
+        senders = self.senders.most_common()
+        shown = ", ".join(f"{name} ({n})" for name, n in senders[:max_rows])
+        more = f", and {len(senders) - max_rows} more" if len(senders) > max_rows else ""
+        lines.append(f"{len(senders)} senders: {shown}{more}")
+        for decision in self.decisions:
+            lines.append(
+                f"{decision['where']}: {decision['what']} = {decision['value']} "
+                f"({decision['evidence']})"
+            )
+        for note in self.notes[:max_rows]:
+            lines.append(f"note: {note['where']}: {note['note']}")
+        if len(self.notes) > max_rows:
+            lines.append(f"note: {len(self.notes) - max_rows} more notes (see --report)")
+        if self.problems:
+            lines.append(f"{len(self.problems)} records could not be read:")
+            for problem in self.problems[:max_rows]:
+                lines.append(f"  {problem['where']}: {problem['reason']}")
+            if len(self.problems) > max_rows:
+                lines.append(f"  ... {len(self.problems) - max_rows} more (see --report)")
+        return "\n".join(lines)
