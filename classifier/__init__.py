@@ -4,5 +4,12 @@ from .api import parse
 from .errors import ClassifierError, ExportError
 from .records import Message, read_table, write_table
 
-__all__ = ["parse", "Message", "read_table", "write_table", "ClassifierError", "ExportError"]
+__all__ = [
+    "parse",
+    "Message",
+    "read_table",
+    "write_table",
+    "ClassifierError",
+    "ExportError",
+]
 __version__ = "0.1.0"

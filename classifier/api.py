@@ -62,7 +62,12 @@ def parse(
         export = open_export(path)
         try:
             name, messages = read_export(export, options, report)
-            entry = {"path": export.name, "format": name, "messages": 0, "conversations": 0}
+            entry = {
+                "path": export.name,
+                "format": name,
+                "messages": 0,
+                "conversations": 0,
+            }
             report.inputs.append(entry)
             renamed: dict[str, str] = {}
             seen_here: set[str] = set()
@@ -97,6 +102,6 @@ def _move(message: Message, old: str, new: str) -> None:
     prefix = f"{old}/"
     message.conversation_id = new
     if message.message_id.startswith(prefix):
-        message.message_id = f"{new}/{message.message_id[len(prefix):]}"
+        message.message_id = f"{new}/{message.message_id[len(prefix) :]}"
     if message.reply_to and message.reply_to.startswith(prefix):
-        message.reply_to = f"{new}/{message.reply_to[len(prefix):]}"
+        message.reply_to = f"{new}/{message.reply_to[len(prefix) :]}"

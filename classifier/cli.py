@@ -15,7 +15,13 @@ from .report import ParseReport
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 # Our column names that a plain CSV/JSONL/Parquet table may call something else.
 MAPPABLE_COLUMNS = (
-    "text", "sender", "timestamp", "conversation_id", "message_id", "reply_to", "kind",
+    "text",
+    "sender",
+    "timestamp",
+    "conversation_id",
+    "message_id",
+    "reply_to",
+    "kind",
 )
 
 
@@ -26,10 +32,13 @@ def cli() -> None:
 
 
 def column_options(function):  # type: ignore[no-untyped-def]
-    """Add ``--text-col``, ``--sender-col``, ... for plain tables with other column names."""
+    """Add ``--text-col``, ``--sender-col``, ... for tables with other column names."""
     for column in reversed(MAPPABLE_COLUMNS):
-        short = {"timestamp": "time", "conversation_id": "conversation",
-                 "message_id": "id"}.get(column, column.replace("_", "-"))
+        short = {
+            "timestamp": "time",
+            "conversation_id": "conversation",
+            "message_id": "id",
+        }.get(column, column.replace("_", "-"))
         function = click.option(
             f"--{short}-col",
             f"col_{column}",
@@ -42,19 +51,36 @@ def column_options(function):  # type: ignore[no-untyped-def]
 @cli.command()
 @click.argument("exports", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
-    help="Where to write the table: .jsonl, .csv or .parquet. Default: JSONL on stdout.",
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="The table: .jsonl, .csv or .parquet (default: JSONL on stdout).",
 )
-@click.option("--format", "format_", metavar="NAME",
-              help="Read every input as this format instead of detecting it "
-                   "(whatsapp, telegram, slack, discord, discord-csv, messenger, "
-                   "instagram, signal, imessage, csv, jsonl, parquet).")
-@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
-              help="Day/month order for WhatsApp files whose dates cannot decide it.")
-@click.option("--strict", is_flag=True,
-              help="Stop at the first unreadable line instead of reporting it.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
-              help="Also write the parse report to this file as JSON.")
+@click.option(
+    "--format",
+    "format_",
+    metavar="NAME",
+    help="Read every input as this format instead of detecting it "
+    "(whatsapp, telegram, slack, discord, discord-csv, messenger, "
+    "instagram, signal, imessage, csv, jsonl, parquet).",
+)
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy", "ymd"]),
+    help="Day/month order for WhatsApp files whose dates cannot decide it.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Stop at the first unreadable line instead of reporting it.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the parse report to this file as JSON.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the report on stderr.")
 @column_options
 def parse(exports, output, format_, date_order, strict, report_path, quiet, **cols):  # type: ignore[no-untyped-def]
@@ -74,12 +100,20 @@ def parse(exports, output, format_, date_order, strict, report_path, quiet, **co
     report = ParseReport(strict=strict)
     try:
         output_format(output)
-        messages = api.parse(exports, format=format_, date_order=date_order,
-                             strict=strict, columns=columns, report=report)
+        messages = api.parse(
+            exports,
+            format=format_,
+            date_order=date_order,
+            strict=strict,
+            columns=columns,
+            report=report,
+        )
         write_table(messages, output)
     except ClassifierError as exc:
         raise click.ClickException(str(exc)) from None
     if report_path:
-        Path(report_path).write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        Path(report_path).write_text(
+            json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+        )
     if not quiet:
         click.echo(report.format_text(), err=True)

@@ -1,4 +1,4 @@
-"""The exception hierarchy: every error reread raises on purpose is a ClassifierError."""
+"""The exception hierarchy: each error raised on purpose is a ClassifierError."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class UnknownFormatError(ExportError):
 
 
 class DateOrderError(ExportError):
-    """A WhatsApp file's dates cannot tell day/month order apart; ``--date-order`` decides."""
+    """A WhatsApp file's dates cannot tell day from month; ``--date-order`` decides."""
 
 
 class RecordError(ExportError):
@@ -37,4 +37,4 @@ class RecordError(ExportError):
 
 
 class TableError(ClassifierError):
-    """A message table (JSONL, CSV, Parquet) is malformed or an output cannot be written."""
+    """A message table (JSONL, CSV, Parquet) is malformed, or cannot be written."""

@@ -1,4 +1,4 @@
-"""The message table: one schema for every export format, and its JSONL, CSV and Parquet forms.
+"""The message table: one schema for every export format; its JSONL, CSV, Parquet forms.
 
 Every reader in :mod:`classifier.exports` yields :class:`Message` rows; everything after
 parsing (scoring, silences, reports) sees only this shape. This module also owns reading
@@ -71,8 +71,8 @@ class Message:
     reply_to : str or None
         ``message_id`` of the message this one replies to, where the format links it.
     reactions : list of dict
-        ``{"emoji", "by", "at", "count"}`` per reaction; ``by`` and ``at`` are None where
-        the format does not say who or when, and ``count`` says how many reacted.
+        ``{"emoji", "by", "at", "count"}`` per reaction; ``by`` and ``at`` are None
+        where the format does not say who or when; ``count`` says how many reacted.
     edited : bool
         Whether the export marks the message as edited.
     edited_at : datetime or None
@@ -159,7 +159,12 @@ def message_to_dict(message: Message) -> dict[str, Any]:
         if row[name] is not None:
             row[name] = row[name].isoformat()
     row["reactions"] = [
-        {**r, "at": r["at"].isoformat() if isinstance(r.get("at"), datetime) else r.get("at")}
+        {
+            **r,
+            "at": r["at"].isoformat()
+            if isinstance(r.get("at"), datetime)
+            else r.get("at"),
+        }
         for r in message.reactions
     ]
     return row
@@ -264,7 +269,7 @@ def _to_bool(value: Any) -> bool:
 
 
 def output_format(path: str | os.PathLike[str] | None) -> str:
-    """The table format for an output path: ``jsonl`` (also for stdout), ``csv``, ``parquet``."""
+    """The table format: ``jsonl`` (and stdout), ``csv``, ``parquet``."""
     if path is None or str(path) == "-":
         return "jsonl"
     suffix = Path(path).suffix.lower()
@@ -275,8 +280,8 @@ def output_format(path: str | os.PathLike[str] | None) -> str:
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
     raise TableError(
-        f"{path}: cannot tell the output format from the extension {suffix or '(none)'!r}; "
-        "use .jsonl, .csv or .parquet"
+        f"{path}: cannot tell the output format from the extension "
+        f"{suffix or '(none)'!r}; use .jsonl, .csv or .parquet"
     )
 
 
@@ -295,14 +300,18 @@ class _JsonlSink:
 
 class _CsvSink:
     def __init__(self, stream: IO[bytes]) -> None:
-        self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        self.text = io.TextIOWrapper(
+            stream, encoding="utf-8", newline="", write_through=True
+        )
         self.writer = csv.writer(self.text)
         self.writer.writerow(COLUMNS)
 
     def write(self, messages: Iterable[Message]) -> None:
         for message in messages:
             row = message_to_dict(message)
-            row["reactions"] = orjson.dumps(row["reactions"]).decode() if row["reactions"] else ""
+            row["reactions"] = (
+                orjson.dumps(row["reactions"]).decode() if row["reactions"] else ""
+            )
             for name in _BOOL_COLUMNS:
                 row[name] = "true" if row[name] else "false"
             self.writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
@@ -316,8 +325,12 @@ def _arrow_schema():  # type: ignore[no-untyped-def]
     import pyarrow as pa
 
     reaction_type = pa.struct(
-        [("emoji", pa.string()), ("by", pa.string()), ("at", pa.timestamp("us")),
-         ("count", pa.int64())]
+        [
+            ("emoji", pa.string()),
+            ("by", pa.string()),
+            ("at", pa.timestamp("us")),
+            ("count", pa.int64()),
+        ]
     )
     types = {
         "timestamp": pa.timestamp("us"),
@@ -331,7 +344,7 @@ def _arrow_schema():  # type: ignore[no-untyped-def]
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
-    """Parquet holds one timestamp type: UTC values are stored naive, ``tz_known`` says so."""
+    """Parquet holds one timestamp type: UTC is stored naive, ``tz_known`` says so."""
     if value is None or value.tzinfo is None:
         return value
     return value.astimezone(timezone.utc).replace(tzinfo=None)
@@ -381,7 +394,7 @@ _SINKS = {"jsonl": _JsonlSink, "csv": _CsvSink, "parquet": _ParquetSink}
 def table_writer(
     path: str | os.PathLike[str] | None, format: str | None = None
 ) -> Iterator[Any]:
-    """Open a sink with a ``write(messages)`` method for ``path`` (``-`` or None: stdout).
+    """Open a sink with a ``write(messages)`` method (``path`` ``-`` or None: stdout).
 
     A file is written to a temporary name beside it and renamed into place only when
     the block ends without an error, so a failure never leaves a partial output file.
@@ -411,9 +424,11 @@ def table_writer(
 
 
 def write_table(
-    messages: Iterable[Message], path: str | os.PathLike[str] | None, format: str | None = None
+    messages: Iterable[Message],
+    path: str | os.PathLike[str] | None,
+    format: str | None = None,
 ) -> int:
-    """Write messages to ``path`` in the format its extension names; return the count."""
+    """Write messages to ``path`` in the format of its extension; return the count."""
     count = 0
     with table_writer(path, format) as sink:
         batch: list[Message] = []
@@ -435,7 +450,7 @@ def write_table(
 def read_table(
     path: str | os.PathLike[str], format: str | None = None
 ) -> Iterator[Message]:
-    """Read a table written by :func:`write_table` (JSONL, CSV or Parquet) back into rows."""
+    """Read a table written by :func:`write_table` (JSONL, CSV, Parquet) into rows."""
     fmt = format or output_format(path)
     where = str(path)
     if fmt == "jsonl":
@@ -446,7 +461,9 @@ def read_table(
                 try:
                     row = orjson.loads(line)
                 except orjson.JSONDecodeError as exc:
-                    raise TableError(f"{where}:{number}: not valid JSON ({exc})") from None
+                    raise TableError(
+                        f"{where}:{number}: not valid JSON ({exc})"
+                    ) from None
                 if not isinstance(row, dict):
                     raise TableError(f"{where}:{number}: expected a JSON object")
                 yield message_from_dict(row, f"{where}:{number}")

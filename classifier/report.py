@@ -1,4 +1,4 @@
-"""The parse report: what was read, what was decided, and every record that was not read.
+"""The parse report: what was read, what was decided, every record that was not read.
 
 Readers record problems and decisions here instead of printing; ``reread parse`` shows
 the report on stderr and ``--report FILE`` writes it as JSON. It never holds message
@@ -57,7 +57,9 @@ class ParseReport:
     def problem(self, where: str, reason: str) -> None:
         """Record a line or record that could not be read (raise it when strict)."""
         if self.strict:
-            raise RecordError(f"{reason} (--strict stops at the first unreadable record)", where)
+            raise RecordError(
+                f"{reason} (--strict stops at the first unreadable record)", where
+            )
         self.problems.append({"where": where, "reason": reason})
 
     def note(self, where: str, note: str) -> None:
@@ -110,10 +112,14 @@ class ParseReport:
         kinds = ", ".join(f"{n} {k}" for k, n in self.kinds.most_common())
         lines.append(f"{self.messages} messages ({kinds or 'none'})")
         if self.first and self.last:
-            lines.append(f"from {self.first:%Y-%m-%d %H:%M} to {self.last:%Y-%m-%d %H:%M}")
+            lines.append(
+                f"from {self.first:%Y-%m-%d %H:%M} to {self.last:%Y-%m-%d %H:%M}"
+            )
         senders = self.senders.most_common()
         shown = ", ".join(f"{name} ({n})" for name, n in senders[:max_rows])
-        more = f", and {len(senders) - max_rows} more" if len(senders) > max_rows else ""
+        more = (
+            f", and {len(senders) - max_rows} more" if len(senders) > max_rows else ""
+        )
         lines.append(f"{len(senders)} senders: {shown}{more}")
         for decision in self.decisions:
             lines.append(
@@ -123,11 +129,15 @@ class ParseReport:
         for note in self.notes[:max_rows]:
             lines.append(f"note: {note['where']}: {note['note']}")
         if len(self.notes) > max_rows:
-            lines.append(f"note: {len(self.notes) - max_rows} more notes (see --report)")
+            lines.append(
+                f"note: {len(self.notes) - max_rows} more notes (see --report)"
+            )
         if self.problems:
             lines.append(f"{len(self.problems)} records could not be read:")
             for problem in self.problems[:max_rows]:
                 lines.append(f"  {problem['where']}: {problem['reason']}")
             if len(self.problems) > max_rows:
-                lines.append(f"  ... {len(self.problems) - max_rows} more (see --report)")
+                lines.append(
+                    f"  ... {len(self.problems) - max_rows} more (see --report)"
+                )
         return "\n".join(lines)

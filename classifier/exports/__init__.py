@@ -17,7 +17,14 @@ from ..report import ParseReport
 from ._common import ParseOptions
 from ._source import Export, open_export
 
-__all__ = ["FORMATS", "Export", "ParseOptions", "detect_format", "open_export", "read_export"]
+__all__ = [
+    "FORMATS",
+    "Export",
+    "ParseOptions",
+    "detect_format",
+    "open_export",
+    "read_export",
+]
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,9 @@ class Reader:
     sniff: str = "sniff"
     read: str = "read"
 
-    def functions(self) -> tuple[Callable[[Export], bool], Callable[..., Iterator[Message]]]:
+    def functions(
+        self,
+    ) -> tuple[Callable[[Export], bool], Callable[..., Iterator[Message]]]:
         module = importlib.import_module(f"{__name__}.{self.module}")
         return getattr(module, self.sniff), getattr(module, self.read)
 
@@ -40,7 +49,9 @@ _READERS = [
     Reader("slack", "slack", "Slack workspace export (folder or .zip)"),
     Reader("telegram", "telegram", "Telegram Desktop JSON (one chat or whole account)"),
     Reader("discord", "discord", "DiscordChatExporter JSON"),
-    Reader("discord-csv", "discord", "DiscordChatExporter CSV", "sniff_csv", "read_csv"),
+    Reader(
+        "discord-csv", "discord", "DiscordChatExporter CSV", "sniff_csv", "read_csv"
+    ),
     Reader("messenger", "meta", "Facebook Messenger or Instagram JSON"),
     Reader("imessage", "imessage", "imessage-exporter TXT or HTML"),
     Reader("signal", "signal", "signal-export Markdown"),
@@ -49,7 +60,12 @@ _READERS = [
 ]
 FORMATS: dict[str, Reader] = {reader.name: reader for reader in _READERS}
 # Names users may reasonably type for a format we read under another name.
-ALIASES = {"instagram": "messenger", "csv": "table", "jsonl": "table", "parquet": "table"}
+ALIASES = {
+    "instagram": "messenger",
+    "csv": "table",
+    "jsonl": "table",
+    "parquet": "table",
+}
 
 
 def _looks_binary(export: Export) -> bool:

@@ -59,7 +59,7 @@ def strip_invisible(text: str) -> str:
 
 
 def clean_header_spaces(text: str) -> str:
-    """Turn narrow and non-breaking spaces into plain spaces (headers only, never text)."""
+    """Turn narrow and no-break spaces into plain spaces (headers only, not text)."""
     return text.translate(_HEADER_SPACES)
 
 
@@ -67,9 +67,12 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
 def slug(text: str, fallback: str = "chat") -> str:
-    """A short ASCII id part from a name: ``"WhatsApp Chat with Anna"`` -> ``whatsapp-chat-with-anna``."""
+    """A short ASCII id part from a name: ``"Chat with Anna"`` -> ``chat-with-anna``."""
     ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+        unicodedata.normalize("NFKD", text)
+        .encode("ascii", "ignore")
+        .decode("ascii")
+        .lower()
     )
     cleaned = _SLUG_DROP.sub("-", ascii_text).strip("-")[:60].strip("-")
     return cleaned or fallback
@@ -77,7 +80,9 @@ def slug(text: str, fallback: str = "chat") -> str:
 
 def synthetic_id(*parts: object) -> str:
     """A deterministic 12-hex-digit id for formats that carry none."""
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8"), digest_size=6)
+    digest = hashlib.blake2b(
+        "\x1f".join(map(str, parts)).encode("utf-8"), digest_size=6
+    )
     return digest.hexdigest()
 
 
@@ -91,14 +96,19 @@ def load_json(export: Export, member: str | None = None) -> object:
     """
     text = export.read_text(member)
     if not text.strip():
-        raise ExportError("the file is empty; export the chat again", export.where(member))
+        raise ExportError(
+            "the file is empty; export the chat again", export.where(member)
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip())
         hint = (
-            "the file ends in the middle of the JSON: it was truncated; export or copy it again"
+            "the file ends in the middle of the JSON: it was truncated; "
+            "export or copy it again"
             if truncated
             else f"invalid JSON ({exc.msg}); the file is damaged or not a chat export"
         )
-        raise ExportError(hint, export.where(member, f"{exc.lineno}:{exc.colno}")) from None
+        raise ExportError(
+            hint, export.where(member, f"{exc.lineno}:{exc.colno}")
+        ) from None

@@ -1,4 +1,4 @@
-"""One input given on the command line: a file, a folder, or a ``.zip``, seen the same way.
+"""One input on the command line: a file, a folder or a ``.zip``, seen the same way.
 
 Readers never open paths themselves; they ask the :class:`Export` for its members, so a
 Slack folder and the same folder zipped, or a WhatsApp ``.txt`` and the ``.zip`` the app
@@ -49,7 +49,7 @@ class Export:
         return str(self.path)
 
     def where(self, member: str | None = None, place: str | int | None = None) -> str:
-        """A location for reports: ``path``, ``path!member`` or ``path/member``, then ``:place``."""
+        """Report location: ``path``, ``path!member`` or ``path/member``, ``:place``."""
         if self.kind == "file" or member is None:
             location = self.name
         elif self.kind == "zip":
@@ -92,8 +92,8 @@ class Export:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ExportError(
-                f"byte {exc.start} is not UTF-8 text; export the chat again, or convert "
-                "the file to UTF-8",
+                f"byte {exc.start} is not UTF-8 text; export the chat again, or "
+                "convert the file to UTF-8",
                 self.where(member),
             ) from None
 
@@ -111,8 +111,8 @@ class Export:
                     yield line.rstrip("\r\n")
             except UnicodeDecodeError:
                 raise ExportError(
-                    "this line is not UTF-8 text; export the chat again, or convert the "
-                    "file to UTF-8",
+                    "this line is not UTF-8 text; export the chat again, or convert "
+                    "the file to UTF-8",
                     self.where(member, number + 1),
                 ) from None
 
