@@ -50,7 +50,7 @@ def parse(
 
     Examples
     --------
-    >>> rows = list(parse(["examples/whatsapp_friends.txt"]))  # doctest: +SKIP
+    >>> rows = list(parse(["examples/whatsapp-maya-and-jonas.txt"]))  # doctest: +SKIP
     """
     report = report if report is not None else ParseReport(strict=strict)
     report.strict = strict
