@@ -102,7 +102,10 @@ def load_json(export: Export, member: str | None = None) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip())
+        # A string that never closes can only end at the end of the file.
+        truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith(
+            "Unterminated string"
+        )
         hint = (
             "the file ends in the middle of the JSON: it was truncated; "
             "export or copy it again"
