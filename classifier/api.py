@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .exports import ParseOptions, open_export, read_export
 from .records import Message
@@ -62,7 +63,7 @@ def parse(
         export = open_export(path)
         try:
             name, messages = read_export(export, options, report)
-            entry = {
+            entry: dict[str, Any] = {
                 "path": export.name,
                 "format": name,
                 "messages": 0,

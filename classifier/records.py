@@ -12,12 +12,12 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import orjson
 
@@ -285,6 +285,14 @@ def output_format(path: str | os.PathLike[str] | None) -> str:
     )
 
 
+class Sink(Protocol):
+    """What :func:`table_writer` yields: ``write`` a batch of rows, then ``close``."""
+
+    def write(self, messages: Iterable[Message]) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class _JsonlSink:
     def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
@@ -387,13 +395,17 @@ class _ParquetSink:
         self.writer.close()
 
 
-_SINKS = {"jsonl": _JsonlSink, "csv": _CsvSink, "parquet": _ParquetSink}
+_SINKS: dict[str, Callable[[IO[bytes]], Sink]] = {
+    "jsonl": _JsonlSink,
+    "csv": _CsvSink,
+    "parquet": _ParquetSink,
+}
 
 
 @contextmanager
 def table_writer(
     path: str | os.PathLike[str] | None, format: str | None = None
-) -> Iterator[Any]:
+) -> Iterator[Sink]:
     """Open a sink with a ``write(messages)`` method (``path`` ``-`` or None: stdout).
 
     A file is written to a temporary name beside it and renamed into place only when
