@@ -426,6 +426,7 @@ def _conversation(run: _Run, chat: _Chat, member: str) -> None:
     elif chat_type in ("personal_chat", "bot_chat"):
         chat.name = _DELETED
     chat.chat_id = _native_id(raw.get("id"))
+    owner: tuple[str, ...]
     if chat.chat_id is not None:
         # The same chat in two files (two exports side by side) is one conversation.
         base, owner = f"telegram-{chat.chat_id}", ("id", chat.chat_id)
@@ -449,7 +450,8 @@ def _record_exporter(run: _Run, data: dict[str, Any], member: str) -> None:
         for part in (info.get("first_name"), info.get("last_name"))
         if isinstance(part, str) and part
     )
-    username = info.get("username") if isinstance(info.get("username"), str) else ""
+    raw_username = info.get("username")
+    username = raw_username if isinstance(raw_username, str) else ""
     user_id = _native_id(info.get("user_id"))
     if user_id is None and not names and not username:
         return
