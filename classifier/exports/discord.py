@@ -248,8 +248,9 @@ class _JsonFile:
             )
         self.records: list[Any] = data["messages"]
         self.declared = data.get("messageCount")
-        guild = data.get("guild") if isinstance(data.get("guild"), dict) else {}
-        channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+        raw_guild, raw_channel = data.get("guild"), data.get("channel")
+        guild = raw_guild if isinstance(raw_guild, dict) else {}
+        channel = raw_channel if isinstance(raw_channel, dict) else {}
         stem = PurePosixPath(member).stem
         self.channel_id = self.text(channel.get("id")).strip()
         if self.channel_id:
