@@ -61,10 +61,14 @@ def write_inputs(n: int) -> tuple[Path, Path]:
         open(txt, "w", encoding="utf-8") as wa,
         open(jsonl, "w", encoding="utf-8") as tb,
     ):
-        wa.write(
-            "01/03/2021, 08:00 - Messages and calls are end-to-end encrypted. No one "
-            "outside of this chat, not even WhatsApp, can read or listen to them.\n"
+        notice = (
+            "Messages and calls are end-to-end encrypted. No one outside of this "
+            "chat, not even WhatsApp, can read or listen to them."
         )
+        wa.write(f"01/03/2021, 08:00 - {notice}\n")
+        start = {"timestamp": "2021-03-01T08:00:00+00:00", "sender": "", "text": notice}
+        start.update(kind="system", message_id="m-start")
+        tb.write(json.dumps(start) + "\n")
         for i, (when, sender, text) in enumerate(synthetic_messages(n - 1)):
             wa.write(f"{when:%d/%m/%Y, %H:%M} - {sender}: {text}\n")
             row = {

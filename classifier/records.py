@@ -286,9 +286,9 @@ def output_format(path: str | os.PathLike[str] | None) -> str:
 
 
 class Sink(Protocol):
-    """What :func:`table_writer` yields: ``write`` a batch of rows, then ``close``."""
+    """What :func:`table_writer` yields: ``write(rows)`` gives the count; ``close``."""
 
-    def write(self, messages: Iterable[Message]) -> None: ...
+    def write(self, messages: Iterable[Message]) -> int: ...
 
     def close(self) -> None: ...
 
@@ -297,10 +297,16 @@ class _JsonlSink:
     def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
 
-    def write(self, messages: Iterable[Message]) -> None:
-        dumps = orjson.dumps
+    def write(self, messages: Iterable[Message]) -> int:
+        # One small write per row into a buffered stream: building big joined batches
+        # costs more in allocation than it saves in calls.
+        write, dumps = self.stream.write, orjson.dumps
         option = orjson.OPT_APPEND_NEWLINE
-        self.stream.write(b"".join(dumps(m, option=option) for m in messages))
+        count = 0
+        for message in messages:
+            write(dumps(message, option=option))
+            count += 1
+        return count
 
     def close(self) -> None:
         self.stream.flush()
@@ -314,8 +320,10 @@ class _CsvSink:
         self.writer = csv.writer(self.text)
         self.writer.writerow(COLUMNS)
 
-    def write(self, messages: Iterable[Message]) -> None:
+    def write(self, messages: Iterable[Message]) -> int:
+        count = 0
         for message in messages:
+            count += 1
             row = message_to_dict(message)
             row["reactions"] = (
                 orjson.dumps(row["reactions"]).decode() if row["reactions"] else ""
@@ -323,6 +331,7 @@ class _CsvSink:
             for name in _BOOL_COLUMNS:
                 row[name] = "true" if row[name] else "false"
             self.writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+        return count
 
     def close(self) -> None:
         self.text.flush()
@@ -368,10 +377,14 @@ class _ParquetSink:
         self.writer = pq.ParquetWriter(stream, self.schema)
         self.pending: list[Message] = []
 
-    def write(self, messages: Iterable[Message]) -> None:
-        self.pending.extend(messages)
-        if len(self.pending) >= self.batch_rows:
-            self._flush()
+    def write(self, messages: Iterable[Message]) -> int:
+        count = 0
+        for message in messages:
+            count += 1
+            self.pending.append(message)
+            if len(self.pending) >= self.batch_rows:
+                self._flush()
+        return count
 
     def _flush(self) -> None:
         import pyarrow as pa
@@ -425,7 +438,7 @@ def table_writer(
     except OSError as exc:
         raise TableError(f"{target}: cannot write output: {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "wb") as stream:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as stream:
             sink = _SINKS[fmt](stream)
             yield sink
             sink.close()
@@ -441,18 +454,8 @@ def write_table(
     format: str | None = None,
 ) -> int:
     """Write messages to ``path`` in the format of its extension; return the count."""
-    count = 0
     with table_writer(path, format) as sink:
-        batch: list[Message] = []
-        for message in messages:
-            batch.append(message)
-            if len(batch) >= 4096:
-                sink.write(batch)
-                count += len(batch)
-                batch = []
-        sink.write(batch)
-        count += len(batch)
-    return count
+        return sink.write(messages)
 
 
 # ---------------------------------------------------------------------------
