@@ -170,3 +170,16 @@ def test_strict_stops_at_unreadable_line(tmp_path: Path) -> None:
     code, err = fails("parse", "--strict", str(chat))
     assert code == 1
     assert f"{chat}:1" in err
+
+
+def test_damaged_zip_says_so(tmp_path: Path) -> None:
+    archive = tmp_path / "chat.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(WHATSAPP, "_chat.txt")
+    data = bytearray(archive.read_bytes())
+    for i in range(60, 200):  # inside the compressed member, past its local header
+        data[i] ^= 0x55
+    archive.write_bytes(bytes(data))
+    code, err = fails("parse", str(archive))
+    assert code == 1
+    assert f"{archive}!_chat.txt: the archive is damaged" in err

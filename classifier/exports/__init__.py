@@ -95,6 +95,10 @@ def detect_format(export: Export) -> str:
         sniff, _ = reader.functions()
         if sniff(export):
             return reader.name
+    if export.kind == "zip":
+        # Sniffers treat unreadable members as "not mine"; say so if that is why.
+        for member in export.members:
+            export.head(member, size=1024)
     raise UnknownFormatError(
         "not a chat export reread recognises. Supported: "
         + ", ".join(FORMATS)

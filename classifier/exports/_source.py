@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -69,14 +71,25 @@ class Export:
             return self._zip.open(member)
         return open(self.path / member, "rb")
 
+    @contextmanager
+    def _damage_reported(self, member: str | None) -> Iterator[None]:
+        """Turn a damaged zip member's low-level errors into an ExportError."""
+        try:
+            yield
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise ExportError(
+                f"the archive is damaged ({exc}); copy or export it again",
+                self.where(member),
+            ) from None
+
     def read_bytes(self, member: str | None = None) -> bytes:
         """The whole content of a member."""
-        with self.open(member) as stream:
+        with self._damage_reported(member), self.open(member) as stream:
             return stream.read()
 
     def head(self, member: str | None = None, size: int = 65_536) -> bytes:
         """The first ``size`` bytes of a member, for format detection."""
-        with self.open(member) as stream:
+        with self._damage_reported(member), self.open(member) as stream:
             return stream.read(size)
 
     def read_text(self, member: str | None = None) -> str:
@@ -102,7 +115,7 @@ class Export:
 
         Lines are read lazily, so a large file is never held whole in memory.
         """
-        with self.open(member) as raw:
+        with self._damage_reported(member), self.open(member) as raw:
             stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             number = 0
             try:
