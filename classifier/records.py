@@ -135,7 +135,10 @@ def parse_timestamp(value: Any, *, tz_known: bool | None = None) -> datetime:
         ts = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if abs(value) > 1e11 else value
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        except (OverflowError, OSError):
+            raise ValueError("epoch number out of range") from None
     elif isinstance(value, str):
         text = value.strip()
         if not text:
@@ -146,7 +149,10 @@ def parse_timestamp(value: Any, *, tz_known: bool | None = None) -> datetime:
     else:
         raise ValueError(f"not a timestamp: {type(value).__name__}")
     if ts.tzinfo is not None:
-        return ts.astimezone(timezone.utc)
+        try:
+            return ts.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValueError("out of range once converted to UTC") from None
     if tz_known:
         return ts.replace(tzinfo=timezone.utc)
     return ts
@@ -184,18 +190,21 @@ def message_from_dict(row: dict[str, Any], where: str = "") -> Message:
         if missing:
             raise ValueError(f"missing column {missing[0]!r}")
         tz_flag = row.get("tz_known")
-        tz_known = None if tz_flag in (None, "") else _to_bool(tz_flag)
-        timestamp = parse_timestamp(row["timestamp"], tz_known=tz_known)
-        if tz_known is None:
-            tz_known = timestamp.tzinfo is not None
-        elif tz_known and timestamp.tzinfo is None:
-            timestamp = timestamp.replace(tzinfo=timezone.utc)
+        tz_known = (
+            None if tz_flag in (None, "") else _column("tz_known", _to_bool, tz_flag)
+        )
+        timestamp = _column(
+            "timestamp", parse_timestamp, row["timestamp"], tz_known=tz_known
+        )
+        # An offset or an epoch number is an absolute time, whatever the flag says.
+        tz_known = timestamp.tzinfo is not None
         kind = row.get("kind") or "message"
         if kind not in KINDS:
-            raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+            raise ValueError(f"column 'kind' is not one of {', '.join(KINDS)}")
         reactions = row.get("reactions") or []
         if isinstance(reactions, str):
-            reactions = orjson.loads(reactions) if reactions.strip() else []
+            text = reactions.strip()
+            reactions = _column("reactions", orjson.loads, text) if text else []
         return Message(
             conversation_id=_to_str(row.get("conversation_id")),
             message_id=_to_str(row.get("message_id")),
@@ -206,10 +215,15 @@ def message_from_dict(row: dict[str, Any], where: str = "") -> Message:
             kind=kind,
             sender_id=_to_optional_str(row.get("sender_id")),
             reply_to=_to_optional_str(row.get("reply_to")),
-            reactions=[_reaction_from_dict(r) for r in reactions],
-            edited=_to_bool(row.get("edited") or False),
-            edited_at=_optional_time(row.get("edited_at"), tz_known),
-            read_at=_optional_time(row.get("read_at"), tz_known),
+            reactions=[
+                _column("reactions", _reaction_from_dict, item, tz_known)
+                for item in reactions
+            ],
+            edited=_column("edited", _to_bool, row.get("edited") or False),
+            edited_at=_column(
+                "edited_at", _optional_time, row.get("edited_at"), tz_known
+            ),
+            read_at=_column("read_at", _optional_time, row.get("read_at"), tz_known),
             read_by=_to_optional_str(row.get("read_by")),
             conversation_name=_to_str(row.get("conversation_name")),
             source=_to_str(row.get("source")) or where,
@@ -218,14 +232,23 @@ def message_from_dict(row: dict[str, Any], where: str = "") -> Message:
         raise TableError(f"{where}: {exc}" if where else str(exc)) from None
 
 
-def _reaction_from_dict(value: Any) -> dict[str, Any]:
+def _column(name: str, read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``read(*args, **kwargs)``; a failure names the column, never the value."""
+    try:
+        return read(*args, **kwargs)
+    except (ValueError, TypeError, OverflowError, OSError):
+        raise ValueError(f"column {name!r}: cannot read the value") from None
+
+
+def _reaction_from_dict(value: Any, tz_known: bool | None = None) -> dict[str, Any]:
     if not isinstance(value, dict) or "emoji" not in value:
         raise ValueError("each reaction needs an 'emoji'")
     at = value.get("at")
     return reaction(
         emoji=str(value["emoji"]),
         by=_to_optional_str(value.get("by")),
-        at=parse_timestamp(at) if at not in (None, "") else None,
+        # Parquet stores reaction times naive UTC, as it does the row's times.
+        at=parse_timestamp(at, tz_known=tz_known) if at not in (None, "") else None,
         count=int(value.get("count") or 1),
     )
 
@@ -407,6 +430,13 @@ class _ParquetSink:
         self._flush()
         self.writer.close()
 
+    def abort(self) -> None:
+        """Close pyarrow's writer after a failure, before its stream is closed."""
+        try:
+            self.writer.close()
+        except (OSError, ValueError):
+            pass
+
 
 _SINKS: dict[str, Callable[[IO[bytes]], Sink]] = {
     "jsonl": _JsonlSink,
@@ -440,7 +470,13 @@ def table_writer(
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as stream:
             sink = _SINKS[fmt](stream)
-            yield sink
+            try:
+                yield sink
+            except BaseException:
+                abort = getattr(sink, "abort", None)
+                if abort is not None:
+                    abort()
+                raise
             sink.close()
         os.replace(tmp_name, target)
     except BaseException:
@@ -460,6 +496,10 @@ def write_table(
 
 # ---------------------------------------------------------------------------
 # Input
+
+
+# The csv module refuses fields over 128 KiB by default: less than one long message.
+_CSV_FIELD_LIMIT = 16 * 1024 * 1024
 
 
 def read_table(
@@ -483,10 +523,19 @@ def read_table(
                     raise TableError(f"{where}:{number}: expected a JSON object")
                 yield message_from_dict(row, f"{where}:{number}")
     elif fmt == "csv":
+        if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+            csv.field_size_limit(_CSV_FIELD_LIMIT)  # process-wide: only ever raised
         with open(path, encoding="utf-8-sig", newline="") as stream:
             reader = csv.DictReader(stream)
-            for number, row in enumerate(reader, start=2):
-                yield message_from_dict(row, f"{where}:{reader.line_num or number}")
+            try:
+                for number, row in enumerate(reader, start=2):
+                    yield message_from_dict(row, f"{where}:{reader.line_num or number}")
+            except UnicodeDecodeError:
+                raise TableError(
+                    f"{where}:{reader.line_num + 1}: not UTF-8 text"
+                ) from None
+            except csv.Error as exc:
+                raise TableError(f"{where}:{reader.line_num}: {exc}") from None
     else:
         import pyarrow.parquet as pq
 
