@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Generator, Iterable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
-from .exports import ParseOptions, open_export, read_export
-from .records import Message
+from .errors import ExportError, TableError, UnknownFormatError
+from .exports import Export, ParseOptions, detect_format, open_export, read_export
+from .records import Message, read_pairs, write_predictions
 from .report import ParseReport
 
-__all__ = ["parse"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["parse", "train", "predict", "evaluate"]
 
 
 def parse(
@@ -62,30 +67,137 @@ def parse(
     for path in paths:
         export = open_export(path)
         try:
-            name, messages = read_export(export, options, report)
-            entry: dict[str, Any] = {
-                "path": export.name,
-                "format": name,
-                "messages": 0,
-                "conversations": 0,
-            }
-            report.inputs.append(entry)
-            renamed: dict[str, str] = {}
-            seen_here: set[str] = set()
-            for message in messages:
-                conversation = message.conversation_id
-                if conversation not in seen_here:
-                    seen_here.add(conversation)
-                    renamed[conversation] = _unique(conversation, taken)
-                    entry["conversations"] += 1
-                new_id = renamed[conversation]
-                if new_id != conversation:
-                    _move(message, conversation, new_id)
-                entry["messages"] += 1
-                report.count(message)
-                yield message
+            if export.kind == "file":
+                yield from _read_input(export, options, report, taken)
+            else:
+                yield from _read_tree(export, options, report, taken)
         finally:
             export.close()
+
+
+# Files inside an export that may hold a chat of their own.
+_CHAT_SUFFIXES = {
+    ".txt", ".txtin", ".md", ".json", ".jsonl", ".ndjson", ".csv", ".html", ".htm",
+    ".parquet", ".pq",
+}  # fmt: skip
+# Files that exports carry beside their chats: lists of channels, users, and so on.
+_METADATA_NAMES = {
+    "channels.json", "users.json", "groups.json", "dms.json", "mpims.json",
+    "org_users.json", "integration_logs.json", "canvases.json", "index.html",
+}  # fmt: skip
+
+
+def _read_input(
+    export: Export,
+    options: ParseOptions,
+    report: ParseReport,
+    taken: set[str],
+    touched: set[str] | None = None,
+) -> Iterator[Message]:
+    """Read one export with its reader; keep conversation ids unique across inputs.
+
+    With ``touched``, add the ``source`` location of every row to it, so a caller can
+    tell which files of a folder or zip were read.
+    """
+    name, messages = read_export(export, options, report)
+    entry: dict[str, Any] = {
+        "path": export.name,
+        "format": name,
+        "messages": 0,
+        "conversations": 0,
+    }
+    report.inputs.append(entry)
+    renamed: dict[str, str] = {}
+    for message in messages:
+        conversation = message.conversation_id
+        new_id = renamed.get(conversation)
+        if new_id is None:
+            new_id = renamed[conversation] = _unique(conversation, taken)
+            entry["conversations"] += 1
+        if new_id != conversation:
+            _move(message, conversation, new_id)
+        if touched is not None:
+            touched.add(message.source)
+        entry["messages"] += 1
+        report.count(message)
+        yield message
+
+
+def _read_tree(
+    export: Export, options: ParseOptions, report: ParseReport, taken: set[str]
+) -> Iterator[Message]:
+    """A folder or zip: its format's reader first, then every chat it left alone.
+
+    A folder may hold several exports (two WhatsApp chats, or one beside a Telegram
+    ``result.json``). Each file that no row, problem or note came from is detected on
+    its own and read if it is a chat export; otherwise the report says it was not
+    read. Readers note the files they leave out on purpose, so those are not read
+    twice.
+    """
+    touched: set[str] = set()
+    problems, notes = len(report.problems), len(report.notes)
+    tree_format = None
+    try:
+        tree_format = yield from _read_tree_format(
+            export, options, report, taken, touched
+        )
+    except UnknownFormatError:
+        if options.format:
+            raise
+    if options.format:
+        return  # the user named the reader; it reports what it left out
+    touched.update(p["where"] for p in report.problems[problems:])
+    touched.update(n["where"] for n in report.notes[notes:])
+    read = {_member_of(export, where) for where in touched}
+    left = [
+        m
+        for m in export.members
+        if m not in read
+        and PurePosixPath(m).suffix.lower() in _CHAT_SUFFIXES
+        and PurePosixPath(m).name.lower() not in _METADATA_NAMES
+    ]
+    found_any = tree_format is not None
+    for member in left:
+        where = export.where(member)
+        try:
+            sub = export.member_export(member)
+        except ExportError as exc:
+            report.problem(where, exc.reason)
+            continue
+        try:
+            detect_format(sub)
+        except UnknownFormatError:
+            report.note(where, "not read: not a chat export reread recognises")
+            continue
+        found_any = True
+        yield from _read_input(sub, options, report, taken)
+    if not found_any:
+        raise UnknownFormatError(
+            "no chat export reread recognises inside; give the file that the app "
+            "exported, or name the format with --format",
+            export.name,
+        )
+
+
+def _read_tree_format(
+    export: Export,
+    options: ParseOptions,
+    report: ParseReport,
+    taken: set[str],
+    touched: set[str],
+) -> Generator[Message, None, str]:
+    """Read a folder or zip with the reader that claims it whole; return its name."""
+    yield from _read_input(export, options, report, taken, touched)
+    return report.inputs[-1]["format"]
+
+
+def _member_of(export: Export, where: str) -> str | None:
+    """The member named in a report location or ``source`` of this export."""
+    prefix = f"{export.name}!" if export.kind == "zip" else f"{export.path}{os.sep}"
+    if not where.startswith(prefix):
+        return None
+    rest = where[len(prefix) :]
+    return rest.split(":", 1)[0]
 
 
 def _unique(conversation_id: str, taken: set[str]) -> str:
@@ -106,3 +218,185 @@ def _move(message: Message, old: str, new: str) -> None:
         message.message_id = f"{new}/{message.message_id[len(prefix) :]}"
     if message.reply_to and message.reply_to.startswith(prefix):
         message.reply_to = f"{new}/{message.reply_to[len(prefix) :]}"
+
+
+def _say(progress: Callable[[str], None] | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def _check_labels(pairs: pd.DataFrame, where: str) -> None:
+    from .model import LABELS
+
+    bad = ~pairs["label"].isin(LABELS)
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise TableError(
+            f"{where}: row {row + 1}: label {pairs['label'].iloc[row]!r} is not one "
+            f"of {', '.join(LABELS)}"
+        )
+
+
+def train(
+    data: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    cv: int | None = None,
+    random_state: int = 0,
+    n_jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Train the text model on labelled pairs and save it with skops.
+
+    Parameters
+    ----------
+    data : path
+        JSONL, CSV or Parquet with ``context``, ``text`` and ``label``.
+    output : path
+        The model folder to write (``model.skops`` and ``metadata.json``).
+    cv : int, optional
+        Also report K-fold cross-validated metrics (computed before the final fit).
+    random_state : int
+        Seed: the same data and seed give the same model and predictions.
+    n_jobs : int, optional
+        Parallel jobs for cross-validation and calibration folds.
+    progress : callable, optional
+        Called with short progress messages (never message text).
+
+    Returns
+    -------
+    dict
+        The metadata written beside the model, with cross-validated metrics under
+        ``metrics["cross_validation"]`` when ``cv`` is given.
+    """
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from .evaluate import label_metrics, risk_metrics
+    from .model import CATEGORIES, LABELS, Thresholds, build_pipeline
+    from .persist import file_sha256, save_model
+
+    pairs = read_pairs(data)
+    _check_labels(pairs, str(data))
+    counts = pairs["label"].value_counts().to_dict()
+    _say(progress, f"read {len(pairs)} pairs from {data}")
+    thresholds = Thresholds()
+    metrics: dict[str, Any] = {}
+    if cv:
+        _say(progress, f"cross-validating ({cv} folds)")
+        folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+        proba = cross_val_predict(
+            build_pipeline(random_state=random_state),
+            pairs,
+            pairs["label"],
+            cv=folds,
+            method="predict_proba",
+            n_jobs=n_jobs,
+        )
+        classes = sorted(LABELS)
+        risk = 1.0 - proba[:, classes.index("none")]
+        category_idx = [classes.index(c) for c in CATEGORIES]
+        category = np.asarray(CATEGORIES)[proba[:, category_idx].argmax(axis=1)]
+        predicted = np.where(risk >= thresholds.flag, category, "none")
+        metrics["cross_validation"] = {
+            "folds": cv,
+            "risk": risk_metrics(pairs["label"], risk),
+            "labels": label_metrics(pairs["label"], predicted),
+        }
+    _say(progress, "fitting the final model")
+    pipeline = build_pipeline(random_state=random_state, n_jobs=n_jobs)
+    pipeline.fit(pairs, pairs["label"])
+    metadata = {
+        "labels": list(LABELS),
+        "categories": list(CATEGORIES),
+        "thresholds": thresholds.to_dict(),
+        "training_data": {
+            "file": Path(data).name,
+            "sha256": file_sha256(data),
+            "rows": len(pairs),
+            "label_counts": {k: int(v) for k, v in sorted(counts.items())},
+        },
+        "params": {
+            "random_state": random_state,
+            **{
+                k: v
+                for k, v in pipeline.get_params().items()
+                if isinstance(v, int | float | str | bool | tuple) and "__" in k
+            },
+        },
+        "metrics": metrics,
+    }
+    save_model(pipeline, output, metadata)
+    _say(progress, f"saved the model to {output}")
+    return metadata
+
+
+def predict(
+    pairs: pd.DataFrame,
+    *,
+    model: str | os.PathLike[str] | None = None,
+    trust: bool = False,
+) -> pd.DataFrame:
+    """Risk and category for (context, reply) pairs with a saved model.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        ``context`` and ``text`` columns (and optional history columns).
+    model : path, optional
+        A model folder; the shipped model when omitted.
+    trust : bool
+        Allow a pickle model file.
+
+    Returns
+    -------
+    DataFrame
+        See :func:`classifier.model.predict_pairs`.
+    """
+    from .model import Thresholds, predict_pairs
+    from .persist import load_model
+
+    loaded = load_model(model, trust=trust)
+    thresholds = Thresholds(**loaded.metadata.get("thresholds", {}))
+    return predict_pairs(loaded.pipeline, pairs, thresholds)
+
+
+def evaluate(
+    data: str | os.PathLike[str],
+    *,
+    model: str | os.PathLike[str] | None = None,
+    trust: bool = False,
+    predictions: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Score labelled pairs and compare the model with two baselines.
+
+    Returns
+    -------
+    dict
+        ``model`` (label and risk metrics), ``baselines`` (``short_reply`` and, when
+        installed, ``vader``: risk metrics), ``n`` and the model's metadata summary.
+        With ``predictions``, one JSON object per input row is written there, in
+        order, with ``risk`` and ``category``.
+    """
+    from .evaluate import label_metrics, risk_metrics, short_reply_risk, vader_risk
+
+    pairs = read_pairs(data)
+    _check_labels(pairs, str(data))
+    scored = predict(pairs, model=model, trust=trust)
+    texts = pairs["text"].astype(str).tolist()
+    baselines = {"short_reply": risk_metrics(pairs["label"], short_reply_risk(texts))}
+    vader = vader_risk(texts)
+    if vader is not None:
+        baselines["vader"] = risk_metrics(pairs["label"], vader)
+    if predictions is not None:
+        write_predictions(scored, predictions)
+    return {
+        "data": str(data),
+        "n": len(pairs),
+        "model": {
+            "risk": risk_metrics(pairs["label"], scored["risk"]),
+            "labels": label_metrics(pairs["label"], scored["label"]),
+            "ambiguous": int(scored["ambiguous"].sum()),
+        },
+        "baselines": baselines,
+    }

@@ -17,11 +17,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from .errors import TableError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "KINDS",
@@ -34,6 +37,9 @@ __all__ = [
     "write_table",
     "table_writer",
     "output_format",
+    "read_pairs",
+    "write_predictions",
+    "PAIR_COLUMNS",
 ]
 
 #: What a row is. ``message`` is ordinary text; ``media`` a photo, file, sticker or
@@ -545,3 +551,93 @@ def read_table(
             for row in batch.to_pylist():
                 index += 1
                 yield message_from_dict(row, f"{where}:row {index}")
+
+
+# ---------------------------------------------------------------------------
+# Labelled pairs (training and evaluation data)
+
+#: Columns of a labelled-pairs file: the message answered, the reply, its label.
+PAIR_COLUMNS = ("context", "text", "label")
+
+
+def read_pairs(
+    path: str | os.PathLike[str], *, require_label: bool = True
+) -> pd.DataFrame:
+    """Read labelled (context, reply) pairs from JSONL, CSV or Parquet.
+
+    Columns: ``context``, ``text``, ``label`` (required when ``require_label``), and
+    optionally ``sender``, ``source`` and the history columns of
+    :mod:`classifier.features`. Rows keep their file order.
+
+    Raises
+    ------
+    TableError
+        Naming the file and line when a row is not an object, a required column is
+        missing, or a value is not text.
+    """
+    import pandas as pd
+
+    fmt = output_format(path)
+    where = str(path)
+    required = PAIR_COLUMNS if require_label else PAIR_COLUMNS[:2]
+    if fmt == "jsonl":
+        rows = []
+        try:
+            with open(path, "rb") as stream:
+                for number, line in enumerate(stream, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        row = orjson.loads(line)
+                    except orjson.JSONDecodeError as exc:
+                        raise TableError(
+                            f"{where}:{number}: not valid JSON ({exc})"
+                        ) from None
+                    if not isinstance(row, dict):
+                        raise TableError(f"{where}:{number}: expected a JSON object")
+                    for column in required:
+                        if not isinstance(row.get(column), str):
+                            raise TableError(
+                                f"{where}:{number}: {column!r} is missing or not text"
+                            )
+                    rows.append(row)
+        except OSError as exc:
+            raise TableError(f"{where}: cannot read ({exc.strerror})") from None
+        frame = pd.DataFrame(rows)
+    else:
+        try:
+            frame = (
+                pd.read_csv(path, dtype=str, keep_default_na=False)
+                if fmt == "csv"
+                else pd.read_parquet(path)
+            )
+        except (OSError, ValueError) as exc:
+            raise TableError(f"{where}: cannot read ({exc})") from None
+        missing = [c for c in required if c not in frame.columns]
+        if missing:
+            raise TableError(
+                f"{where}: no column {missing[0]!r}; columns are: "
+                + ", ".join(map(str, frame.columns))
+            )
+    if frame.empty:
+        raise TableError(f"{where}: no pairs in the file")
+    return frame.reset_index(drop=True)
+
+
+def write_predictions(scored: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write one JSON object per scored row, in order: ``risk``, ``category``, ...
+
+    Written beside the target and renamed into place, like :func:`table_writer`.
+    """
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                    dir=target.parent)  # fmt: skip
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            for row in scored.to_dict(orient="records"):
+                stream.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE
+                                          | orjson.OPT_SERIALIZE_NUMPY))  # fmt: skip
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise

@@ -67,15 +67,23 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
 def slug(text: str, fallback: str = "chat") -> str:
-    """A short ASCII id part from a name: ``"Chat with Anna"`` -> ``chat-with-anna``."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text)
-        .encode("ascii", "ignore")
-        .decode("ascii")
-        .lower()
+    """A short ASCII id part from a name: ``"Chat with Anna"`` -> ``chat-with-anna``.
+
+    When the ASCII form loses something (letters outside ASCII, emoji, a cut at 60
+    characters), a short hash of the whole name is appended, so that "Иван" and
+    "Пётр" do not both become ``chat``.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
+    lowered = ascii_text.decode("ascii").lower()
+    cleaned = _SLUG_DROP.sub("-", lowered).strip("-")
+    short = cleaned[:60].strip("-")
+    lossy = short != cleaned or any(
+        not ch.isascii() and unicodedata.category(ch) != "Mn"
+        for ch in unicodedata.normalize("NFKD", text)
     )
-    cleaned = _SLUG_DROP.sub("-", ascii_text).strip("-")[:60].strip("-")
-    return cleaned or fallback
+    if not lossy:
+        return short or fallback
+    return f"{short or fallback}-{synthetic_id(text)[:6]}"
 
 
 def synthetic_id(*parts: object) -> str:

@@ -44,11 +44,38 @@ class Export:
     kind: str
     members: list[str] = field(default_factory=list)
     _zip: zipfile.ZipFile | None = None
+    # A member of a zip seen as a file of its own (see member_export).
+    _inner: str | None = None
+    _display: str | None = None
 
     @property
     def name(self) -> str:
         """The path as shown in messages."""
-        return str(self.path)
+        return self._display or str(self.path)
+
+    @property
+    def file_path(self) -> Path | None:
+        """The file on disk for a plain file; None for folders, zips, zip members."""
+        return self.path if self.kind == "file" and self._inner is None else None
+
+    def member_export(self, member: str) -> Export:
+        """One member of a folder or zip, as an export of its own.
+
+        A zip member keeps the archive open through its parent; close the parent, not
+        the member.
+        """
+        if self.kind == "folder":
+            return open_export(self.path / member)
+        if self.kind != "zip":
+            return self
+        return Export(
+            self.path / member,
+            "file",
+            [PurePosixPath(member).name],
+            self._zip,
+            _inner=member,
+            _display=self.where(member),
+        )
 
     def where(self, member: str | None = None, place: str | int | None = None) -> str:
         """Report location: ``path``, ``path!member`` or ``path/member``, ``:place``."""
@@ -62,13 +89,27 @@ class Export:
 
     def open(self, member: str | None = None) -> IO[bytes]:
         """Open a member (the file itself for a plain file) for binary reading."""
-        if self.kind == "file":
-            return open(self.path, "rb")
+        try:
+            if self.kind == "file":
+                if self._inner is not None:
+                    assert self._zip is not None
+                    return self._zip.open(self._inner)
+                return open(self.path, "rb")
+        except (RuntimeError, NotImplementedError) as exc:
+            raise ExportError(f"cannot open ({exc})", self.name) from None
         if member is None:
             raise ExportError("name a file inside the export", self.name)
         if self.kind == "zip":
             assert self._zip is not None
-            return self._zip.open(member)
+            try:
+                return self._zip.open(member)
+            except (RuntimeError, NotImplementedError) as exc:
+                # zipfile says RuntimeError for a password, NotImplementedError for an
+                # unknown compression method.
+                raise ExportError(
+                    f"cannot open this member ({exc}); unpack the archive first",
+                    self.where(member),
+                ) from None
         return open(self.path / member, "rb")
 
     @contextmanager
@@ -130,7 +171,7 @@ class Export:
                 ) from None
 
     def close(self) -> None:
-        if self._zip is not None:
+        if self._zip is not None and self._inner is None:
             self._zip.close()
 
 

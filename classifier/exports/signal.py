@@ -249,6 +249,13 @@ def read(
                 "no chat.md or data.json inside; give the folder signal-export wrote",
                 export.name,
             )
+        for other in export.members:
+            name = PurePosixPath(other).name.lower()
+            if other not in members and (name in _MARKDOWN_NAMES or name == _JSON_NAME):
+                report.note(
+                    export.where(other),
+                    "not read: the data.json beside it holds the same chat",
+                )
     for member in members:
         chat = _Chat.for_member(export, member)
         if _is_json_lines(export, member):

@@ -815,8 +815,8 @@ class _Table:
         import pyarrow.parquet as pq
 
         try:
-            if self.export.kind == "file":
-                parquet = pq.ParquetFile(self.export.path)
+            if self.export.file_path is not None:
+                parquet = pq.ParquetFile(self.export.file_path)
             elif self.export.kind == "folder":
                 parquet = pq.ParquetFile(self.export.path / self.member)
             else:
