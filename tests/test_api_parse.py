@@ -82,3 +82,18 @@ def test_password_protected_zip_is_a_clear_error(tmp_path: Path) -> None:
     archive.write_bytes(bytes(data))
     with pytest.raises(ExportError, match=r"chat\.zip!_chat\.txt: cannot open"):
         list(classifier.parse([archive]))
+
+
+def test_half_an_emoji_in_json_is_replaced_so_every_writer_works(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "result.json"
+    export.write_text(
+        '{"name": "x", "type": "personal_chat", "id": 1, "messages": [{"id": 1, '
+        '"type": "message", "date_unixtime": "1704103200", "from": "A", '
+        '"from_id": "user1", "text": "broken \\ud83d half \\ud83d\\udc46"}]}'
+    )
+    rows = list(classifier.parse([export]))
+    assert rows[0].text == "broken \ufffd half 👆"
+    for suffix in (".jsonl", ".csv", ".parquet"):
+        assert classifier.write_table(rows, tmp_path / f"out{suffix}") == 1

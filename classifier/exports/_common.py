@@ -7,6 +7,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import ExportError
 from ._source import Export
@@ -19,6 +20,7 @@ __all__ = [
     "slug",
     "synthetic_id",
     "load_json",
+    "repair_surrogates",
 ]
 
 
@@ -108,7 +110,7 @@ def load_json(export: Export, member: str | None = None) -> object:
             "the file is empty; export the chat again", export.where(member)
         )
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         # A string that never closes can only end at the end of the file.
         truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith(
@@ -123,3 +125,26 @@ def load_json(export: Export, member: str | None = None) -> object:
         raise ExportError(
             hint, export.where(member, f"{exc.lineno}:{exc.colno}")
         ) from None
+    if _SURROGATE_ESCAPE.search(text):
+        data = repair_surrogates(data)
+    return data
+
+
+# A \uD800-\uDFFF escape: JSON allows half of a surrogate pair, which no writer can
+# encode as UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def repair_surrogates(value: Any) -> Any:
+    """Replace lone UTF-16 surrogates in every string of a JSON value with U+FFFD.
+
+    Whole pairs (an emoji written as two escapes) were already joined by the JSON
+    decoder, so only halves are left to replace.
+    """
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [repair_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {repair_surrogates(k): repair_surrogates(v) for k, v in value.items()}
+    return value
