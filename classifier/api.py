@@ -166,8 +166,8 @@ def _read_tree(
             continue
         try:
             detect_format(sub)
-        except UnknownFormatError:
-            report.note(where, "not read: not a chat export reread recognises")
+        except UnknownFormatError as exc:
+            report.note(where, f"not read: {exc.reason}")
             continue
         found_any = True
         yield from _read_input(sub, options, report, taken)

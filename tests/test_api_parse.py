@@ -50,9 +50,8 @@ def test_every_chat_in_a_folder_or_zip_is_read(tmp_path: Path, as_zip: bool) -> 
     assert formats == {"telegram": 1, "whatsapp": 2, "imessage": 1}
     assert len(rows) == 5 + 20 + 187 + 17
     assert len({r.message_id for r in rows}) == len(rows)
-    assert [n["note"] for n in report.notes if "shopping.txt" in n["where"]] == [
-        "not read: not a chat export reread recognises"
-    ]
+    (note,) = [n["note"] for n in report.notes if "shopping.txt" in n["where"]]
+    assert note.startswith("not read: not a chat export reread recognises")
 
 
 def test_a_folder_with_no_chat_is_an_error(tmp_path: Path) -> None:

@@ -372,11 +372,9 @@ def test_impossible_dates_and_stray_text(tmp_path):
         ("1", "text outside any message (no timestamp line before it)"),
         ("3", "the timestamp line holds an impossible date or time"),
         ("7", "the timestamp line holds an impossible date or time"),
+        ("11", "read receipt duration not understood; read_at left empty"),
     ]
-    assert (
-        report.notes[0]["note"]
-        == "read receipt duration not understood; read_at left empty"
-    )
+    assert not any("read_at" in n["note"] for n in report.notes)
     # No message text leaks into the report.
     assert "never was" not in json.dumps(report.to_dict())
 
@@ -416,3 +414,38 @@ def test_older_txt_reactions_heading_and_sticker_tapbacks(tmp_path):
     )
     assert (messages[2].kind, messages[2].text) == ("media", "call me back")
     assert report.problems == []
+
+
+def test_lost_edit_times_and_tapbacks_are_problems(tmp_path):
+    text = (
+        "Mar 01, 2024  9:00:00 AM\nMe\n"
+        "Mar 01, 2024  9:00:00 AM first words\n"
+        "Edited a fortnight later: second words\n"
+    )
+    path = write(tmp_path, "edit.txt", text)
+    messages, report = read(path)
+    assert [(m.text, m.edited, m.edited_at) for m in messages] == [
+        ("second words", True, None)
+    ]
+    assert report.problems == [
+        {
+            "where": f"{path}:1",
+            "reason": "edit delay not understood; edited_at left empty",
+        }
+    ]
+    with pytest.raises(RecordError):
+        read(path, strict=True)
+
+    html = (NEW_HTML).read_text(encoding="utf-8")
+    odd = html.replace(
+        '<div class="tapback"><span class="tapback"><b>Laughed</b> by Kim</span></div>',
+        '<div class="tapback"><span class="tapback">shrugged at it</span></div>',
+    )
+    assert odd != html
+    path = write(tmp_path, "Kim, Lee.html", odd)
+    messages, report = read(path)
+    assert taps(messages[0]) == [("☕️", "Lee")]
+    assert [p["reason"] for p in report.problems] == [
+        "a tapback that could not be read was left out"
+    ]
+    assert not any("tapback" in n["note"] for n in report.notes)

@@ -741,3 +741,32 @@ def test_sniff_rejects_other_formats(tmp_path: Path) -> None:
     shutil.copy(E2EE, mixed / "a.json")
     (mixed / "b.json").write_text('{"channels": []}', encoding="utf-8")
     assert not sniff(open_export(mixed))
+
+
+def test_unreadable_reaction_time_is_a_problem(tmp_path: Path) -> None:
+    path = write_json(
+        tmp_path / "message_1.json",
+        thread(
+            [
+                {
+                    "sender_name": "Ana",
+                    "timestamp_ms": 1700000000000,
+                    "content": "hello there",
+                    "reactions": [
+                        {"reaction": "👍", "actor": "Bea", "timestamp": "soon"}
+                    ],
+                }
+            ]
+        ),
+    )
+    messages, report = read_all(path)
+    assert messages[0].reactions == [reaction("👍", by="Bea", at=None)]
+    assert report.problems == [
+        {
+            "where": f"{path}:messages[0].reactions[0]",
+            "reason": "reaction time is not a timestamp; kept without it",
+        }
+    ]
+    assert not any("reaction time" in n for n in notes(report))
+    with pytest.raises(RecordError):
+        read_all(path, ParseReport(strict=True))

@@ -14,7 +14,7 @@ import classifier
 from classifier.errors import ExportError, RecordError, UnknownFormatError
 from classifier.exports import open_export, signal
 from classifier.exports._common import ParseOptions
-from classifier.records import Message
+from classifier.records import Message, write_table
 from classifier.report import ParseReport
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -379,3 +379,83 @@ def test_quotes_of_old_messages_match_exactly_or_by_a_long_start(tmp_path):
         messages[0].message_id,
         None,
     ]
+
+
+# --- review fixes -------------------------------------------------------------
+
+
+def test_quote_prefers_an_earlier_exact_match_over_a_later_prefix(tmp_path):
+    # "ok" is a prefix of "okay then...", but the exact "ok" is what was quoted.
+    text = (
+        "[2023-01-01 10:00:00] Anna: ok  \n\n"
+        "[2023-01-01 10:01:00] Me: okay then, see you at 8  \n\n"
+        "[2023-01-01 10:02:00] Me: \n\n> ok\n\nreplying  \n\n"
+    )
+    messages, _ = read(write(tmp_path, "chat.md", text))
+    assert messages[2].reply_to == messages[0].message_id
+
+
+def test_quote_prefix_must_end_at_a_word_boundary(tmp_path):
+    text = (
+        "[2023-01-01 10:00:00] Anna: okay then, see you at 8  \n\n"
+        "[2023-01-01 10:01:00] Me: \n\n> ok\n\ncut inside a word  \n\n"
+        "[2023-01-01 10:02:00] Me: \n\n> okay then\n\nat a word end  \n\n"
+        "[2023-01-01 10:03:00] Me: \n\n> okay then,\n\nafter punctuation  \n\n"
+    )
+    messages, report = read(write(tmp_path, "chat.md", text))
+    assert [m.reply_to for m in messages[1:]] == [
+        None,
+        messages[0].message_id,
+        messages[0].message_id,
+    ]
+    assert any(n["note"].startswith("1 quoted replies") for n in report.notes)
+
+
+def test_quote_exact_match_found_beyond_the_recent_window(tmp_path):
+    # An exact match far back beats a recent prefix match.
+    filler = "".join(
+        f"[2023-01-01 11:{i // 60:02d}:{i % 60:02d}] Bo: filler {i}  \n\n"
+        for i in range(400)
+    )
+    text = (
+        "[2023-01-01 10:00:00] Anna: see you  \n\n"
+        + filler
+        + "[2023-01-01 12:00:00] Bo: see you later  \n\n"
+        "[2023-01-01 12:00:01] Me: \n\n> see you\n\nexact  \n\n"
+    )
+    messages, _ = read(write(tmp_path, "chat.md", text))
+    assert messages[-1].reply_to == messages[0].message_id
+
+
+def test_data_json_lone_surrogates_are_replaced(tmp_path):
+    # A half emoji as a JSON escape; UTF-8 writers cannot encode it.
+    lines = [
+        '{"date": "2023-01-01T10:00:00", "sender": "Anna", "body": "hi \\ud83d"}',
+        '{"date": "2023-01-01T10:01:00", "sender": "Me\\udc46", "body": "fine",'
+        ' "quote": "> hi \\ud83d", "reactions": [["Anna", "\\ud83d"]]}',
+        '{"date": "2023-01-01T10:02:00", "sender": "Bo", "body": "\\ud83d\\udc46"}',
+    ]
+    path = write(tmp_path, "data.json", "\n".join(lines) + "\n")
+    messages, report = read(path)
+    assert [m.text for m in messages] == ["hi \ufffd", "fine", "👆"]
+    assert messages[1].sender == "Me\ufffd"
+    assert messages[1].reply_to == messages[0].message_id
+    assert messages[1].reactions[0]["emoji"] == "\ufffd"
+    out = tmp_path / "out.jsonl"
+    assert write_table(classifier.parse([path]), out) == 3
+    assert "\ufffd" in out.read_text(encoding="utf-8")
+
+
+def test_reaction_without_emoji_is_a_problem(tmp_path):
+    line = (
+        '{"date": "2023-01-01T10:00:00", "sender": "Anna", "body": "hi",'
+        ' "reactions": [["Bo", ""], ["Me", "👍"]]}\n'
+    )
+    messages, report = read(write(tmp_path, "data.json", line))
+    assert [r["emoji"] for r in messages[0].reactions] == ["👍"]
+    assert [p["reason"] for p in report.problems] == [
+        "a reaction without an emoji was left out"
+    ]
+    assert not any("reaction" in n["note"] for n in report.notes)
+    with pytest.raises(RecordError):
+        read(tmp_path / "data.json", strict=True)

@@ -653,3 +653,40 @@ def test_public_parse_detects_slack() -> None:
         {"path": str(SLACKDUMP), "format": "slack", "messages": 13, "conversations": 1}
     ]
     assert report.kinds == Counter(message=10, system=1, deleted=1, media=1)
+
+
+def test_lost_reactions_and_reply_links_are_problems(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "channels.json": [{"id": "C1", "name": "general"}],
+            "general/2020-01-01.json": [
+                {
+                    "type": "message",
+                    "user": "U1",
+                    "text": "hello there",
+                    "ts": "1577836800.000100",
+                    "thread_ts": "soon",
+                    "reactions": [
+                        {"count": 1, "users": ["U2"]},
+                        {"name": "wave", "count": 1, "users": ["U2"]},
+                    ],
+                },
+            ],
+        },
+    )
+    messages, report = read_all(tree)
+    assert messages[0].reply_to is None
+    assert [r["emoji"] for r in messages[0].reactions] == [":wave:"]
+    place = f"{tree / 'general' / '2020-01-01.json'}:messages[0]"
+    assert sorted(report.problems, key=lambda p: p["reason"]) == [
+        {
+            "where": place,
+            "reason": "'thread_ts' is not a Slack timestamp; no reply link",
+        },
+        {"where": place, "reason": "a reaction with no emoji name was left out"},
+    ]
+    assert "left out" not in notes_text(report)
+    assert "thread_ts" not in notes_text(report)
+    with pytest.raises(RecordError):
+        read_all(tree, ParseReport(strict=True))

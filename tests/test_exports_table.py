@@ -744,7 +744,9 @@ def test_sniff_claims_no_sample_of_another_format() -> None:
         if path.is_file() and path.suffix != ".md":
             assert not sniff(open_export(path)), path
     for path in sorted((FIXTURES / "synthetic").rglob("*")):
-        if path.is_file() and path.suffix not in (".md",):
+        if path.parent.name == "table":
+            assert sniff(open_export(path)) is (path.suffix != ".md"), path
+        elif path.is_file() and path.suffix not in (".md",):
             assert not sniff(open_export(path)), path
     for folder in (FIXTURES / "exports" / "slack").iterdir():
         assert not sniff(open_export(folder)), folder
@@ -805,3 +807,48 @@ def test_random_bytes_after_parquet_magic(tmp_path: Path) -> None:
     path.write_bytes(b"PAR1" + bytes(range(256)) * 4)
     with pytest.raises(ExportError, match="not a readable Parquet file"):
         read_all(path)
+
+
+SECRET = "I still love you but I cannot say it"
+
+
+def test_headerless_csv_of_words_does_not_quote_the_first_row(tmp_path: Path) -> None:
+    path = write(tmp_path / "secret.csv", f"Anna,{SECRET},Monday\n")
+    with pytest.raises(ExportError) as caught:
+        read_all(path)
+    message = str(caught.value)
+    assert SECRET not in message and "Anna" not in message and "Monday" not in message
+    assert message == (
+        f"{path}: no column 'timestamp'; the first row has 3 columns and none is a "
+        "known column name: the file may lack a header row (add one such as "
+        "timestamp,sender,text), or map its columns with --time-col NAME"
+    )
+    # Mapped by the user: still no listing of the row's values.
+    with pytest.raises(ExportError) as caught:
+        read_all(path, timestamp="when")
+    assert SECRET not in str(caught.value)
+    assert "(named with --time-col)" in str(caught.value)
+    result = CliRunner().invoke(cli, ["parse", str(path)])
+    assert result.exit_code != 0
+    assert SECRET not in result.output
+
+
+def test_jsonl_of_unknown_keys_does_not_list_them(tmp_path: Path) -> None:
+    path = write(tmp_path / "secret.jsonl", f'{{"{SECRET}": 1, "Anna": 2}}\n')
+    with pytest.raises(ExportError) as caught:
+        read_all(path)
+    assert SECRET not in str(caught.value) and "Anna" not in str(caught.value)
+    assert str(caught.value) == (
+        f"{path}: no field 'timestamp'; the first record has 2 fields and none is a "
+        "known field name. Map one with --time-col NAME"
+    )
+
+
+def test_columns_are_listed_when_one_is_a_known_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "m.csv", "when,who,message\n2024-01-05,A,x\n")
+    with pytest.raises(ExportError) as caught:
+        read_all(path)
+    assert str(caught.value) == (
+        f"{path}: no column 'timestamp'; the columns are: when, who, message. "
+        "Map one with --time-col NAME"
+    )

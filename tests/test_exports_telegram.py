@@ -283,9 +283,48 @@ def test_reaction_times_without_known_offset_are_left_out(tmp_path: Path) -> Non
         1709287200,
         reactions=[{"type": "emoji", "count": 1, "emoji": "❤", "recent": recent}],
     )
-    messages, report = _read(_write(tmp_path, _chat([message])))
+    path = _write(tmp_path, _chat([message]))
+    messages, report = _read(path)
     assert messages[0].reactions == [reaction("❤", "Ben", None, 1)]
-    assert "left out (None)" in _notes(report)
+    # The time is lost: a problem at the reactor, not a note.
+    assert report.problems == [
+        {
+            "where": f"{path}:messages[0].reactions[0].recent[0]",
+            "reason": "the reaction time is wall-clock only and this file shows no "
+            "UTC offset to convert it; left out (None)",
+        }
+    ]
+    assert "left out" not in _notes(report)
+    with pytest.raises(RecordError):
+        _read(path, strict=True)
+
+
+def test_edit_times_without_known_offset_are_problems(tmp_path: Path) -> None:
+    message = _msg(1, 1709287200, edited="2024-03-01T12:30:00")
+    path = _write(tmp_path, _chat([message]))
+    messages, report = _read(path)
+    assert (messages[0].edited, messages[0].edited_at) == (True, None)
+    assert report.problems == [
+        {
+            "where": f"{path}:messages[0].edited",
+            "reason": "the edit time is wall-clock only and this file shows no "
+            "UTC offset to convert it; left out (None)",
+        }
+    ]
+
+
+def test_unreadable_reply_id_is_a_problem(tmp_path: Path) -> None:
+    chat = _chat([_msg(1, 1700000000), _msg(2, 1700000060, reply_to_message_id="x")])
+    path = _write(tmp_path, chat)
+    messages, report = _read(path)
+    assert [m.reply_to for m in messages] == [None, None]
+    assert report.problems == [
+        {
+            "where": f"{path}:messages[1]",
+            "reason": "reply_to_message_id is not a message id; no reply link",
+        }
+    ]
+    assert "reply_to_message_id" not in _notes(report)
 
 
 def test_reactions_on_wall_clock_messages_stay_wall_clock(tmp_path: Path) -> None:

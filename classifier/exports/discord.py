@@ -13,14 +13,19 @@ channel share one conversation and are deduplicated together.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Any
+
+import orjson
 
 from ..errors import ExportError
 from ..records import Message, reaction
@@ -41,7 +46,21 @@ _JSON_KEYS = (
     re.compile(rb'"messages"\s*:\s*\['),
 )
 _SNIFF_MEMBERS = 10
-_SNIFF_ERRORS = (OSError, ValueError, RuntimeError, zipfile.BadZipFile, ExportError)
+# What looking at a member can raise when it cannot be read (encrypted: RuntimeError;
+# damaged: BadZipFile, zlib.error, EOFError); the sniffers answer False.
+_SNIFF_ERRORS = (
+    ExportError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+# What reading a damaged zip member raises part-way (its CRC fails at the end, its
+# inflation in the middle); Export.head and text_lines map these, a raw stream does not.
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError)
 
 _MESSAGE_TYPES = frozenset({"Default", "Reply"})
 # The system types DCE names (MessageKind); any other type, named or numeric, is a
@@ -58,7 +77,6 @@ _SYSTEM_TYPES = frozenset(
     }
 )
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
 _REACTION = re.compile(r"(?P<emoji>.+?) \((?P<count>[0-9]+)\)(?=,|$)", re.DOTALL)
 # The sentences some DCE versions write into the CSV Content column for system
 # messages (``GetFallbackContent``); matched whole, never as part of a text.
@@ -96,15 +114,24 @@ def _candidates(export: Export, suffix: str) -> list[str]:
     return sorted(found, key=_natural_key)
 
 
-def _head(export: Export, member: str, size: int) -> bytes | None:
+def _head(export: Export, member: str, size: int, quiet: bool) -> bytes | None:
+    """The start of a member; None when it cannot be read and ``quiet``.
+
+    Raises
+    ------
+    ExportError
+        When not ``quiet`` and the member is damaged or cannot be opened.
+    """
+    if not quiet:
+        return export.head(member, size=size)
     try:
         return export.head(member, size=size)
     except _SNIFF_ERRORS:
         return None
 
 
-def _is_dce_json(export: Export, member: str) -> bool:
-    head = _head(export, member, 65_536)
+def _is_dce_json(export: Export, member: str, quiet: bool = True) -> bool:
+    head = _head(export, member, 65_536, quiet)
     if head is None:
         return False
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -113,8 +140,8 @@ def _is_dce_json(export: Export, member: str) -> bool:
     return all(key.search(start) for key in _JSON_KEYS)
 
 
-def _is_dce_csv(export: Export, member: str) -> bool:
-    head = _head(export, member, 4096)
+def _is_dce_csv(export: Export, member: str, quiet: bool = True) -> bool:
+    head = _head(export, member, 4096, quiet)
     if head is None:
         return False
     text = head.decode("utf-8", "ignore").lstrip("\ufeff")
@@ -126,20 +153,24 @@ def _is_dce_csv(export: Export, member: str) -> bool:
     return tuple(strip_invisible(f).strip() for f in fields) == CSV_HEADER
 
 
-def _fix(value: Any, counter: Counter[str]) -> str:
-    """A string with surrogate pairs joined and lone surrogates replaced by U+FFFD.
+def _text(value: Any) -> str:
+    """A string field as text (``None`` is empty).
 
-    ``json`` joins an escaped pair (``\\uD83D\\uDC46``) itself; what remains are
-    halves written apart, which would break UTF-8 output later.
+    Lone UTF-16 surrogates were already replaced when the file was loaded
+    (:func:`load_json`).
     """
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
-    if _SURROGATES.search(text) is None:
-        return text
-    repaired = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    counter["surrogates"] += 1
-    return repaired
+    return value if isinstance(value, str) else str(value)
+
+
+def _fingerprint(raw: dict[str, Any]) -> bytes:
+    """A digest of a whole message object, to tell a repeat from a clash."""
+    try:
+        encoded = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, in a hand-made file
+        encoded = json.dumps(raw, sort_keys=True).encode("utf-8")
+    return hashlib.blake2b(encoded, digest_size=16).digest()
 
 
 def _parse_time(value: Any) -> tuple[datetime, bool]:
@@ -209,10 +240,11 @@ def read(
     ExportError
         If a file is not valid JSON (with line and column) or has no ``messages`` list.
     """
-    seen: set[str] = set()
+    seen: dict[str, tuple[bytes, str]] = {}
     skipped = 0
     for member in _candidates(export, ".json"):
-        if export.kind != "file" and not _is_dce_json(export, member):
+        # A member that cannot be read is an error here, not "some other file".
+        if export.kind != "file" and not _is_dce_json(export, member, quiet=False):
             skipped += 1
             continue
         yield from _JsonFile(export, member, report, seen).messages()
@@ -226,12 +258,18 @@ def read(
 class _JsonFile:
     """One DCE JSON file being read: its channel, its ids, and counts for the notes.
 
-    ``seen`` holds the message ids already produced from earlier files of the same
-    export, so a channel split into parts (or exported twice) is deduplicated whole.
+    ``seen`` maps the message ids already produced from earlier files of the same
+    export to a digest of their object and their place, so a channel split into parts
+    (or exported twice) is deduplicated whole, and a repeated id whose content differs
+    is reported rather than dropped unseen.
     """
 
     def __init__(
-        self, export: Export, member: str, report: ParseReport, seen: set[str]
+        self,
+        export: Export,
+        member: str,
+        report: ParseReport,
+        seen: dict[str, tuple[bytes, str]],
     ):
         self.export = export
         self.member = member
@@ -272,11 +310,11 @@ class _JsonFile:
         }
 
     def text(self, value: Any) -> str:
-        """A string field, surrogates repaired."""
-        return _fix(value, self.counter)
+        """A string field as text."""
+        return _text(value)
 
     def name(self, value: Any) -> str:
-        """A name: surrogates repaired, direction marks and outer spaces removed."""
+        """A name: direction marks and outer spaces removed."""
         return strip_invisible(self.text(value)).strip()
 
     def person(self, user: Any) -> str:
@@ -326,8 +364,17 @@ class _JsonFile:
             self.report.problem(place, 'the message has no "id"')
             return None
         message_id = f"{self.conversation_id}/{native_id}"
-        if message_id in self.seen:
-            self.counter["duplicates"] += 1
+        fingerprint = _fingerprint(raw)
+        first = self.seen.get(message_id)
+        if first is not None:
+            if first[0] == fingerprint:
+                self.counter["duplicates"] += 1
+            else:
+                self.report.problem(
+                    place,
+                    f"message id {native_id} appears again with different content "
+                    f"(first at {first[1]}); the first is kept",
+                )
             return None
         if raw.get("timestamp") in (None, ""):
             self.report.problem(place, 'the message has no "timestamp"')
@@ -341,7 +388,7 @@ class _JsonFile:
         if not isinstance(author, dict):
             self.report.problem(place, 'the message has no "author"')
             return None
-        self.seen.add(message_id)
+        self.seen[message_id] = (fingerprint, place)
         if not tz_known:
             self.counter["naive"] += 1
         if author.get("isBot") is True:
@@ -377,7 +424,10 @@ class _JsonFile:
             try:
                 edited_at, _ = _parse_time(raw["timestampEdited"])
             except ValueError:
-                self.counter["bad_edit_time"] += 1
+                self.report.problem(
+                    place,
+                    "timestampEdited is not an ISO 8601 time; edited_at left empty",
+                )
 
         return Message(
             conversation_id=self.conversation_id,
@@ -389,7 +439,7 @@ class _JsonFile:
             text=text,
             kind=kind,
             reply_to=self.reply_to(raw, type_name, bool(text.strip() or attachments)),
-            reactions=self.reactions(raw.get("reactions")),
+            reactions=self.reactions(raw.get("reactions"), place),
             edited=edited,
             edited_at=edited_at,
             conversation_name=self.conversation_name,
@@ -431,15 +481,18 @@ class _JsonFile:
             self.counter["dangling"] += 1
         return f"{self.conversation_id}/{target_id}"
 
-    def reactions(self, value: Any) -> list[dict[str, Any]]:
-        """One entry per listed reactor, plus one (``by`` None) for those not listed."""
+    def reactions(self, value: Any, place: str) -> list[dict[str, Any]]:
+        """One entry per listed reactor, plus one (``by`` None) for those not listed.
+
+        A reaction without an emoji is left out and recorded as a problem at ``place``.
+        """
         if not isinstance(value, list):
             return []
         reactions: list[dict[str, Any]] = []
         for entry in value:
             emoji_data = entry.get("emoji") if isinstance(entry, dict) else None
             if not isinstance(emoji_data, dict):
-                self.counter["bad_reaction"] += 1
+                self.report.problem(place, "a reaction without an emoji was left out")
                 continue
             emoji = (
                 self.text(emoji_data.get("name"))
@@ -447,7 +500,7 @@ class _JsonFile:
                 or self.text(emoji_data.get("id"))
             )
             if not emoji:
-                self.counter["bad_reaction"] += 1
+                self.report.problem(place, "a reaction without an emoji was left out")
                 continue
             users = entry.get("users")
             listed = (
@@ -470,8 +523,8 @@ class _JsonFile:
         if counter["duplicates"]:
             report.note(
                 where,
-                f"{_plural(counter['duplicates'], 'duplicate message')} (same id) "
-                "removed; the first kept",
+                f"{_plural(counter['duplicates'], 'duplicate message')} (same id, same "
+                "content) merged",
             )
         if counter["legacy_replies"]:
             report.decide(
@@ -500,10 +553,7 @@ class _JsonFile:
             "backwards": "timestamps earlier than the one before (file order kept)",
             "dangling": "replies to messages not in this file (reply_to kept)",
             "other_channel": "replies into another channel (not linked)",
-            "bad_edit_time": "unreadable timestampEdited values (edited_at left empty)",
             "bad_call_end": "unreadable callEndedTimestamp values",
-            "bad_reaction": "reactions without an emoji (left out)",
-            "surrogates": "strings with broken UTF-16 surrogates (replaced by U+FFFD)",
         }
         for key, text in texts.items():
             if counter[key]:
@@ -574,7 +624,7 @@ def read_csv(
     members = _candidates(export, ".csv")
     skipped = read_any = 0
     for member in members:
-        if export.kind != "file" and not _is_dce_csv(export, member):
+        if export.kind != "file" and not _is_dce_csv(export, member, quiet=False):
             skipped += 1
             continue
         read_any += 1
@@ -593,6 +643,19 @@ def read_csv(
 
 
 def _read_csv_member(
+    export: Export, member: str, report: ParseReport
+) -> Iterator[Message]:
+    """The rows of one CSV member; a damaged zip member is an ExportError."""
+    try:
+        yield from _csv_member_rows(export, member, report)
+    except _DAMAGE as exc:
+        raise ExportError(
+            f"the archive is damaged ({exc}); copy or export it again",
+            export.where(member),
+        ) from None
+
+
+def _csv_member_rows(
     export: Export, member: str, report: ParseReport
 ) -> Iterator[Message]:
     stem = PurePosixPath(member).stem
@@ -666,12 +729,6 @@ def _read_csv_member(
             where,
             f"dates without a UTC offset, kept as wall time: {counter['naive']}",
         )
-    if counter["bad_reactions"]:
-        report.note(
-            where,
-            "Reactions values that are not 'emoji (count)' lists (reactions after "
-            f"the unreadable part left out): {counter['bad_reactions']}",
-        )
 
 
 def _csv_message(
@@ -725,13 +782,13 @@ def _csv_message(
         sender_id=sender_id,
         text=text,
         kind=kind,
-        reactions=_csv_reactions(reactions_text, counter),
+        reactions=_csv_reactions(reactions_text, place, report),
         conversation_name=conversation_name,
         source=place,
     )
 
 
-def _csv_reactions(value: str, counter: Counter[str]) -> list[dict[str, Any]]:
+def _csv_reactions(value: str, place: str, report: ParseReport) -> list[dict[str, Any]]:
     """``👍 (2),custom_name (1)`` as reactions; names may hold commas or parentheses.
 
     Each entry must end in `` (N)`` followed by a comma or the end, and the shortest
@@ -744,7 +801,11 @@ def _csv_reactions(value: str, counter: Counter[str]) -> list[dict[str, Any]]:
     while position < len(value):
         match = _REACTION.match(value, position)
         if match is None:
-            counter["bad_reactions"] += 1
+            report.problem(
+                place,
+                "the Reactions value is not an 'emoji (count)' list; reactions from "
+                "the unreadable part on are left out",
+            )
             return reactions
         reactions.append(reaction(match["emoji"], count=int(match["count"])))
         position = match.end() + 1

@@ -64,6 +64,8 @@ earlier triples.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -169,6 +171,20 @@ _UNFORMATTED = "Unable to format announcement!"
 # ---------------------------------------------------------------------------
 # Detection
 
+# What looking at an input can raise when it is not ours or cannot be read: zipfile
+# says RuntimeError for an encrypted member (NotImplementedError, a subclass, for an
+# unknown compression), BadZipFile, zlib.error or EOFError for a damaged one;
+# UnicodeDecodeError is a ValueError. A sniffer answers False to all of them.
+_NOT_MINE = (
+    ExportError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
 
 def sniff(export: Export) -> bool:
     """Whether ``export`` is an imessage-exporter TXT or HTML file (or a folder).
@@ -192,7 +208,7 @@ def sniff(export: Export) -> bool:
         if export.kind == "file":
             return _sniff_member(export, None)
         return any(_sniff_member(export, m) for m in _candidates(export)[:20])
-    except (OSError, ExportError, ValueError):
+    except _NOT_MINE:
         return False
 
 
@@ -578,7 +594,9 @@ def _read_receipt(
         return None, None
     after = _duration(found["after"])
     if after is None:
-        report.note(where, "read receipt duration not understood; read_at left empty")
+        report.problem(
+            where, "read receipt duration not understood; read_at left empty"
+        )
         return None, found["who"]
     return timestamp + after, found["who"]
 
@@ -689,7 +707,7 @@ def _apply_edits(
         step = _duration(found["after"]) if found else None
         if step is None:
             if label:
-                report.note(where, "edit delay not understood; edited_at left empty")
+                report.problem(where, "edit delay not understood; edited_at left empty")
             when = None  # type: ignore[assignment]
             break
         when += step
@@ -1063,7 +1081,7 @@ def _html_message(
                 tag.get_text(" ", strip=True), has_image=tag.find("img") is not None
             )
             if found is None:
-                report.note(where, "a tapback that could not be read was left out")
+                report.problem(where, "a tapback that could not be read was left out")
             else:
                 body.reactions.append(found)
         elif tag.name == "span" and (

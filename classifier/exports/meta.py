@@ -21,6 +21,8 @@ The traps, all handled here:
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,6 +62,21 @@ def _looks_like_thread(head: bytes) -> bool:
     return '"senderName"' in text and '"timestamp"' in text and '"participants"' in text
 
 
+# What looking at an input can raise when it is not ours or cannot be read: zipfile
+# says RuntimeError for an encrypted member (NotImplementedError, a subclass, for an
+# unknown compression), BadZipFile, zlib.error or EOFError for a damaged one;
+# UnicodeDecodeError is a ValueError. A sniffer answers False to all of them.
+_NOT_MINE = (
+    ExportError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
 def _thread_file_number(member: str) -> int | None:
     """N for a ``message_N.json`` member, else None."""
     match = _THREAD_FILE.fullmatch(PurePosixPath(member).name)
@@ -95,9 +112,8 @@ def sniff(export: Export) -> bool:
             :_SNIFF_FILES
         ]
         return bool(loose) and all(_looks_like_thread(export.head(m)) for m in loose)
-    except (OSError, ExportError, ValueError, RuntimeError):
-        # zipfile raises RuntimeError for encrypted members and ValueError for some
-        # damaged ones; an unreadable input is simply not ours.
+    except _NOT_MINE:
+        # An unreadable input is simply not ours.
         return False
 
 
@@ -336,7 +352,9 @@ def _reactions(
             try:
                 at = parse_timestamp(item["timestamp"])
             except (ValueError, OverflowError, OSError):
-                report.note(where, "reaction time is not a timestamp; kept without it")
+                report.problem(
+                    where, "reaction time is not a timestamp; kept without it"
+                )
         by = repair(item["actor"]) if item.get("actor") else None
         out.append(reaction(repair(item["reaction"]), by=by, at=at))
     return out

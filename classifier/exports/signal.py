@@ -26,8 +26,10 @@ Markdown layout, as signal-export writes it (each body ends with two spaces)::
   next header belong to the message; blank lines around messages are dropped.
 - A quote-reply puts a ``> quoted text`` block right after ``SENDER: ``. Signal
   keeps the quoted *text*, not an id, so ``reply_to`` is the most recent earlier
-  message of the chat whose text equals or starts with the quote. When none
-  matches, ``reply_to`` is None and the report counts the unmatched quotes.
+  message of the chat whose text equals the quote; only when none equals it, the
+  most recent one whose text starts with the quote (ending at a word boundary).
+  When none matches, ``reply_to`` is None and the report counts the unmatched
+  quotes.
 - ``(- Name: emoji, Name2: emoji -)`` on the next line lists reactions. Stickers
   are ``(( label ))`` or a link into ``exported_stickers``; attachments are
   Markdown links (``![name](./media/...)`` for images). A message holding only
@@ -57,6 +59,8 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
+import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -67,10 +71,30 @@ from typing import Any
 from ..errors import ExportError
 from ..records import Message, reaction
 from ..report import ParseReport
-from ._common import ParseOptions, slug, strip_invisible, synthetic_id
+from ._common import (
+    ParseOptions,
+    repair_surrogates,
+    slug,
+    strip_invisible,
+    synthetic_id,
+)
 from ._source import Export
 
 __all__ = ["sniff", "read"]
+
+# What looking at an input can raise when it is not ours or cannot be read: zipfile
+# says RuntimeError for an encrypted member (NotImplementedError, a subclass, for an
+# unknown compression), BadZipFile, zlib.error or EOFError for a damaged one;
+# UnicodeDecodeError is a ValueError. A sniffer answers False to all of them.
+_NOT_MINE = (
+    ExportError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 _MARKDOWN_NAMES = ("chat.md", "index.md")
 _JSON_NAME = "data.json"
@@ -107,6 +131,9 @@ _LINK = re.compile(
     r"(?P<bang>!?)\[(?P<name>[^\]\n]*)\]\((?P<path>(?:[^()\s]|\([^()\s]*\))*)\)"
 )
 _DELETED = "(This message was deleted)"
+# A JSON escape of half a UTF-16 surrogate pair (``\\ud83d``): the decoder keeps a
+# lone half, which no UTF-8 writer can encode.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _CALL = re.compile(
     r"^(?:(?:Incoming|Outgoing|Missed) (?:voice |video )?call(?: \([^)]*\))?)$"
 )
@@ -142,7 +169,7 @@ def sniff(export: Export) -> bool:
         for member in _chat_members(export)[:3]:
             if _sniff_member(export, member):
                 return True
-    except (OSError, ExportError, ValueError):
+    except _NOT_MINE:
         return False
     return False
 
@@ -278,12 +305,13 @@ def _is_json_lines(export: Export, member: str | None) -> bool:
 class _QuoteIndex:
     """Earlier messages by normalized text, to find the one a quote-reply quotes.
 
-    A quote matches a message whose text equals it or starts with it; the most
-    recent such message wins. The last :attr:`window` messages are searched one by
-    one; older ones are found by exact text, or, for quotes of at least
-    :attr:`bucket` characters, by their first characters. So a short quote that only
-    starts an older message's text (not equals it) is not matched: such a match
-    would be weak evidence anyway.
+    The most recent earlier message whose text equals the quote wins, however far
+    back it is. Only when none equals it, the most recent message whose text starts
+    with the quote, the quote ending at a word boundary, is taken: a quote ``ok``
+    never links to ``okay then``. For that prefix search the last :attr:`window`
+    messages are looked at one by one; older ones only for quotes of at least
+    :attr:`bucket` characters, by their first characters (a short quote that only
+    starts an old message is weak evidence anyway).
     """
 
     window = 300
@@ -309,19 +337,37 @@ class _QuoteIndex:
             self._by_start.setdefault(key[: self.bucket], {})[key] = entry
 
     def find(self, quote: str) -> str | None:
-        """The most recent message whose text equals or starts with the quote."""
+        """The newest message equal to the quote, else the newest it starts."""
         key = _normalize(quote)
         if not key:
             return None
+        exact = self._latest.get(key)
+        if exact is not None:
+            return exact[1]
         for text, _, message_id in reversed(self._recent):
-            if text.startswith(key):
+            if _starts_with_words(text, key):
                 return message_id
-        best = self._latest.get(key)
+        best: tuple[int, str] | None = None
         if len(key) >= self.bucket:
             for text, entry in self._by_start.get(key[: self.bucket], {}).items():
-                if text.startswith(key) and (best is None or entry[0] > best[0]):
+                if _starts_with_words(text, key) and (
+                    best is None or entry[0] > best[0]
+                ):
                     best = entry
         return best[1] if best else None
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _starts_with_words(text: str, prefix: str) -> bool:
+    """Whether ``text`` starts with ``prefix``, which ends at a word boundary."""
+    if not text.startswith(prefix):
+        return False
+    if len(text) == len(prefix):
+        return True
+    return not (_is_word_char(prefix[-1]) and _is_word_char(text[len(prefix)]))
 
 
 def _normalize(text: str) -> str:
@@ -671,6 +717,8 @@ def _read_json_lines(
             )
             continue
         seen_record = True
+        if _SURROGATE_ESCAPE.search(line):
+            record = repair_surrogates(record)
         message = _json_message(record, chat, where, report)
         if message is not None:
             yield message
@@ -714,7 +762,7 @@ def _json_message(
         if emoji:
             reactions.append(reaction(emoji, by=name))
         else:
-            report.note(where, "a reaction without an emoji was left out")
+            report.problem(where, "a reaction without an emoji was left out")
     quote = _unquote(record.get("quote"))
 
     if record.get("deleted") is True:

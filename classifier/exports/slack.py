@@ -542,7 +542,9 @@ def _message(
     if thread is not None and thread[0] != record.ts:
         reply_to = f"{conversation_id}/{thread[0]}"
     elif thread is None and data.get("thread_ts") is not None:
-        report.note(record.where, "'thread_ts' is not a Slack timestamp; no reply link")
+        report.problem(
+            record.where, "'thread_ts' is not a Slack timestamp; no reply link"
+        )
 
     edited = data.get("edited")
     edited_at = None
@@ -584,7 +586,7 @@ def _reactions(
     result: list[dict[str, Any]] = []
     for entry in value:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            report.note(where, "a reaction with no emoji name was left out")
+            report.problem(where, "a reaction with no emoji name was left out")
             continue
         emoji = f":{entry['name']}:"
         users = entry.get("users")

@@ -62,6 +62,17 @@ _TIME_NAMES = ("timestamp", "time", "date", "datetime", "ts", "sent_at", "create
 _TEXT_NAMES = ("text", "message", "body", "content", "msg")
 _SENDER_NAMES = ("sender", "author", "from", "user", "name", "sender_name", "username")
 _SUGGEST = {"timestamp": _TIME_NAMES, "text": _TEXT_NAMES, "sender": _SENDER_NAMES}
+# Names a column of a message table is commonly given. An error lists the input's
+# column names only when one of them is such a name (or one the user mapped): a file
+# without a header row would otherwise have its first message quoted back.
+_KNOWN_NAMES = frozenset(
+    (*COLUMNS, *_TIME_NAMES, *_TEXT_NAMES, *_SENDER_NAMES)
+    + ("is_system", "deleted", "id", "msg_id", "sender_id", "user_id", "author_id")
+    + ("from_id", "chat", "chat_id", "chat_name", "conversation", "channel")
+    + ("thread", "thread_id", "type", "reply_to_id", "in_reply_to", "parent_id")
+    + ("edited", "edited_at", "reactions", "read_at", "read_by", "source")
+    + ("date_time", "unixtime", "date_unixtime", "sent_by", "received_at")
+)
 _DCE_HEADER = {"authorid", "author", "date", "content"}
 # signal-export's data.json is JSON Lines too; the Signal reader owns it.
 _SIGNAL_EXPORT_KEYS = {"date", "sender", "body", "quote", "sticker"}
@@ -119,7 +130,7 @@ def sniff(export: Export) -> bool:
         if not members:
             return False
         return all(_member_format(export, member) is not None for member in members)
-    except (ExportError, *_READ_ERRORS):
+    except (ExportError, ValueError, csv.Error, *_READ_ERRORS):
         return False
 
 
@@ -376,6 +387,25 @@ class _Table:
             return (
                 f"no column {wanted!r}: the first row holds values, not column names. "
                 "Add a header row such as timestamp,sender,text"
+            )
+        known = _KNOWN_NAMES | {_normal(name) for name in self.mapping.values()}
+        if names and not any(_normal(name) in known for name in names):
+            # Perhaps no header row: the names may be the first message's words.
+            count = f"{len(names)} {what}{'s' if len(names) != 1 else ''}"
+            missing = (
+                f"no {what} {wanted!r} (named with {option})"
+                if ours in self.mapping
+                else f"no {what} {ours!r}"
+            )
+            if header:
+                return (
+                    f"{missing}; the first row has {count} and none is a known "
+                    "column name: the file may lack a header row (add one such as "
+                    f"timestamp,sender,text), or map its columns with {option} NAME"
+                )
+            return (
+                f"{missing}; the first record has {count} and none is a known "
+                f"field name. Map one with {option} NAME"
             )
         listing = ", ".join(_show_name(name) for name in names[:30]) or "(none)"
         if len(names) > 30:

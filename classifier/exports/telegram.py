@@ -16,7 +16,8 @@ The traps, all handled here:
 - Reaction times (``recent[].date``) and ``edited`` are wall time only. For messages
   with an absolute time they are turned into UTC with the computer's offset as the
   same file shows it (messages that carry both ``date`` and ``date_unixtime``), and
-  left out (None) where the file shows no offset, so a row never mixes clocks.
+  left out (None, each one reported as a problem) where the file shows no offset,
+  so a row never mixes clocks.
 - In forum supergroups a ``reply_to_message_id`` that points at a ``topic_created``
   service message only names the topic: it is not a reply. A reply with
   ``reply_to_peer_id`` points into another chat: not a reply in this conversation.
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 import zlib
 from bisect import bisect_left
 from collections import Counter
@@ -40,7 +42,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
-from zipfile import BadZipFile
 
 from ..errors import ExportError
 from ..records import Message, reaction
@@ -153,11 +154,26 @@ def _looks_like_telegram(head: bytes) -> bool:
     )
 
 
+# What looking at an input can raise when it is not ours or cannot be read: zipfile
+# says RuntimeError for an encrypted member (NotImplementedError, a subclass, for an
+# unknown compression), BadZipFile, zlib.error or EOFError for a damaged one;
+# UnicodeDecodeError is a ValueError. A sniffer answers False to all of them.
+_NOT_MINE = (
+    ExportError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
 def _member_is_telegram(export: Export, member: str) -> bool:
     """Sniff one member without letting a damaged file raise."""
     try:
         return _looks_like_telegram(export.head(member, size=_HEAD_SIZE))
-    except (OSError, BadZipFile, zlib.error, ExportError):
+    except _NOT_MINE:
         return False
 
 
@@ -363,8 +379,13 @@ def _aligned(
     absolute: bool,
     clock: _LocalClock,
     stats: Counter[str],
+    lost: tuple[ParseReport, str, str],
 ) -> datetime | None:
-    """A secondary time (edit, reaction) on the same clock as its message's time."""
+    """A secondary time (edit, reaction) on the same clock as its message's time.
+
+    ``lost`` is (report, place, what): a time that cannot be put on the message's
+    clock is left out (None) and recorded there as a problem.
+    """
     if absolute:
         if utc is not None:
             return utc
@@ -373,15 +394,24 @@ def _aligned(
         if wall.tzinfo is not None:
             return wall
         converted = clock.to_utc(wall)
-        stats["times converted" if converted else "times dropped"] += 1
-        return converted
-    if wall is not None and wall.tzinfo is None:
-        return wall
-    absolute_value = utc if utc is not None else wall
-    if absolute_value is None:
-        return None
-    converted = clock.to_wall(absolute_value)
-    stats["times converted" if converted else "times dropped"] += 1
+        given = "wall-clock only"
+    else:
+        if wall is not None and wall.tzinfo is None:
+            return wall
+        absolute_value = utc if utc is not None else wall
+        if absolute_value is None:
+            return None
+        converted = clock.to_wall(absolute_value)
+        given = "in UTC only, its message in wall-clock time,"
+    if converted is not None:
+        stats["times converted"] += 1
+    else:
+        report, place, what = lost
+        report.problem(
+            place,
+            f"the {what} time is {given} and this file shows no UTC offset to "
+            "convert it; left out (None)",
+        )
     return converted
 
 
@@ -536,6 +566,7 @@ def _reactions(
                 absolute,
                 clock,
                 file_stats,
+                (run.report, f"{place}.recent[{r}]", "reaction"),
             )
             named.append(reaction(emoji, name or ident, at, 1))
         count = entry.get("count")
@@ -709,7 +740,9 @@ def _read_chat(
         if reply_value is not None:
             target = _native_id(reply_value)
             if target is None:
-                stats["unreadable reply"] += 1
+                report.problem(
+                    where, "reply_to_message_id is not a message id; no reply link"
+                )
             elif raw.get("reply_to_peer_id") is not None and not _same_peer(
                 raw["reply_to_peer_id"], chat.chat_id
             ):
@@ -725,7 +758,14 @@ def _read_chat(
         edited_utc = _unix_time(raw.get("edited_unixtime"))
         edited = raw.get("edited") is not None or raw.get("edited_unixtime") is not None
         edited_at = (
-            _aligned(edited_wall, edited_utc, absolute, clock, file_stats)
+            _aligned(
+                edited_wall,
+                edited_utc,
+                absolute,
+                clock,
+                file_stats,
+                (report, f"{where}.edited", "edit"),
+            )
             if edited
             else None
         )
@@ -760,8 +800,6 @@ _CHAT_NOTES = {
     "(reply_to_peer_id); they are not replies within this conversation",
     "replies outside": "{n} reply link(s) point at messages that are not in this "
     "export (deleted, or outside its date range)",
-    "unreadable reply": "{n} reply_to_message_id value(s) are not message ids; "
-    "those messages are kept without a reply link",
     "unsupported": "{n} message(s) of type 'unsupported' (content Telegram Desktop "
     "could not export) are kept as empty system rows",
     "undated unsupported": "{n} 'unsupported' message(s) carry no date; they were "
@@ -824,12 +862,6 @@ def _file_notes(
             f"{stats['times converted']} edit or reaction time(s) were given on the "
             f"other clock than their message's and were converted with the offset "
             f"observed in this file ({offsets})",
-        )
-    if stats["times dropped"]:
-        run.report.note(
-            where,
-            f"{stats['times dropped']} edit or reaction time(s) are wall-clock only "
-            "and this file shows no UTC offset to convert them; left out (None)",
         )
 
 
