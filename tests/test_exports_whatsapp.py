@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -263,12 +263,31 @@ MIXED = [
 
 
 def test_mixed_formats_sample_whole_file():
-    messages, report = read_all(SAMPLES / "chatminer_testlog_mixed_formats.txt")
+    """A stress test of the header parser (a new style on nearly every line).
+
+    A real export writes every header in one layout, so a line in a layout the file
+    does not use is pasted text and continues the message above it. A layout is used
+    when it is the most common, or comes at least twice and in 5% of the headers.
+    Here that holds for M/D/YY, HH:MM - (lines 1-14), M/D/YYYY H:MM a.m. -
+    (15-17), [MM.DD.YY, HH:MM:SS] (21, 23), MM/DD/YY, HH:MM p. m. - (24-26) and
+    YYYY/MM/DD, HH:MM. - (27-29); the styles of lines 18, 19, 20 and 22 come once
+    each, so those lines are read as text. Each still parses as a header in a file
+    of its own (test_mixed_formats_sample_line_by_line).
+    """
+    path = SAMPLES / "chatminer_testlog_mixed_formats.txt"
+    raw = path.read_text("utf-8").split("\n")
+    absorbed = {17: raw[17:20], 21: raw[21:22]}  # lines 18-20 and 22
+    expected = [
+        (line, timestamp, sender, "\n".join([text, *absorbed.get(line, [])]))
+        for line, timestamp, sender, text in MIXED
+        if line not in (18, 19, 20, 22)
+    ]
+    messages, report = read_all(path)
     assert [
         (int(m.source.rsplit(":", 1)[1]), m.timestamp, m.sender, m.text)
         for m in messages
-    ] == MIXED
-    assert kinds(messages) == {"message": 20, "system": 3}
+    ] == expected
+    assert kinds(messages) == {"message": 16, "system": 3}
     [decision] = report.decisions
     assert decision["value"] == "mdy"
     # Decided from "12/24/19" in line 1; the year-first lines are read year-first.
@@ -278,8 +297,16 @@ def test_mixed_formats_sample_whole_file():
     )
     assert "4-digit year (line 27)" in decision["evidence"]
     assert report.problems == []
-    # Lines 21 and 22 are the same (time, sender, text): ids still differ.
-    assert messages[14].message_id != messages[15].message_id
+    notes = [n["note"] for n in report.notes]
+    assert notes[0].startswith("the headers come in 5 layouts: NN/NN/YY, HH:MM - ")
+    assert notes[1] == (
+        "4 line(s) look like message headers in a layout this file does not use "
+        "(NN/NN/YY HH:MM:SS a.m./p.m. -; [NN/NN/YY HH:MM:SS a.m./p.m.]; NN-NN-YYYY "
+        "HH:MM:SS a.m./p.m. -; 1 more; first at line 18); read as message text, not "
+        "as new messages"
+    )
+    assert "Lorem" not in " ".join(notes) and "Testing" not in " ".join(notes)
+    # Lines 23 and 21 (with 22 in it) are the same time and sender: ids differ.
     assert len({m.message_id for m in messages}) == len(messages)
 
 
@@ -739,6 +766,128 @@ def test_continuation_before_the_first_header_is_a_problem():
     ]
 
 
+def test_pasted_lines_in_other_layouts_continue_the_message():
+    path = SYNTHETIC / "pasted_other_layouts.txt"
+    messages, report = read_all(path)
+    assert [
+        (int(m.source.rsplit(":", 1)[1]), m.timestamp, m.sender, m.text, m.kind)
+        for m in messages
+    ] == [
+        (
+            1,
+            datetime(2023, 5, 12, 8, 58),
+            "Anna",
+            "did you see what Ben wrote in the other group?",
+            "message",
+        ),
+        # An iOS header in an Android file: text Carl pasted, not a message of Ben's.
+        (
+            2,
+            datetime(2023, 5, 12, 8, 59),
+            "Carl",
+            "yes, I copied it from there:\n"
+            "[12/05/2023, 09:00:00] Ben: secret plan, tell nobody",
+            "message",
+        ),
+        (4, datetime(2023, 5, 12, 9, 1), "Anna", "lol", "message"),
+        # A year-first line is not a system line here.
+        (
+            5,
+            datetime(2023, 5, 13, 10, 1),
+            "Carl",
+            "and this line from my calendar app\n2023-05-13 10:02 - not a header line",
+            "message",
+        ),
+        # Same date layout, but a 12-hour clock this file does not use.
+        (
+            7,
+            datetime(2023, 5, 13, 10, 3),
+            "Anna",
+            "ok, and this from my old phone:\n13/05/2023, 9:04 PM - Dora: see you at 9",
+            "message",
+        ),
+        (9, datetime(2023, 5, 13, 10, 5), "Carl", "\U0001f44d", "message"),
+    ]
+    assert report.notes == [
+        {
+            "where": str(path),
+            "note": "3 line(s) look like message headers in a layout this file does "
+            "not use ([NN/NN/YYYY, HH:MM:SS]; YYYY-NN-NN HH:MM -; NN/NN/YYYY, HH:MM "
+            "am/pm -; first at line 3); read as message text, not as new messages",
+        }
+    ]
+    # The pasted lines give no date-order evidence either (no "year-first" here).
+    assert report.decisions[0]["evidence"] == (
+        "a day above 12 (13) comes first in line 5; no date has a second field above 12"
+    )
+    assert report.problems == []
+
+
+def _android(day: int, text: str = "hi") -> str:
+    return (
+        f"{datetime(2021, 1, 1) + timedelta(days=day):%d/%m/%Y, %H:%M} - Anna: {text}"
+    )
+
+
+def _ios(day: int, text: str = "hi") -> str:
+    return (
+        f"[{datetime(2021, 1, 1) + timedelta(days=day):%d/%m/%Y, %H:%M:%S}] Ben: {text}"
+    )
+
+
+def test_a_second_export_pasted_below_is_read(tmp_path):
+    # 3 of 33 headers (9%) in a second layout: two exports pasted together.
+    lines = [_android(day) for day in range(30)]
+    lines += [_ios(day) for day in range(30, 33)]
+    messages, report = read_all(write(tmp_path / "chat.txt", lines))
+    assert len(messages) == 33
+    assert [m.sender for m in messages[-4:]] == ["Anna", "Ben", "Ben", "Ben"]
+    assert [n["note"] for n in report.notes] == [
+        "the headers come in 2 layouts: NN/NN/YYYY, HH:MM - (from line 1), "
+        "[NN/NN/YYYY, HH:MM:SS] (from line 31); the file may be several exports "
+        "pasted together"
+    ]
+    # A layout used once is pasted text, however small the file.
+    messages, report = read_all(write(tmp_path / "chat.txt", lines[:31]))
+    assert len(messages) == 30 and messages[-1].text == f"hi\n{lines[30]}"
+
+
+@pytest.mark.parametrize(("pasted", "read"), [(99, False), (100, True)])
+def test_a_long_second_export_is_read_even_below_five_percent(tmp_path, pasted, read):
+    lines = [_android(day) for day in range(2100)]
+    lines += [_ios(day) for day in range(2100, 2100 + pasted)]
+    messages, report = read_all(write(tmp_path / "chat.txt", lines))
+    assert len(messages) == (2100 + pasted if read else 2100)
+    if not read:
+        assert messages[-1].text.count("\n") == pasted
+        assert report.notes[0]["note"].startswith(
+            "99 line(s) look like message headers in a layout this file does not use "
+            "([NN/NN/YYYY, HH:MM:SS]; first at line 2101)"
+        )
+
+
+def test_a_pasted_line_does_not_lend_its_layout_to_the_lines_after_it(tmp_path):
+    # The 12-hour line starts like the 24-hour lines after it ("14/01/2021,"): the
+    # first pass counts those without parsing them only after two in a row.
+    lines = [_android(day) for day in range(12)]
+    lines.insert(5, "14/01/2021, 9:00 PM - Ben: pasted")
+    lines += [f"14/01/2021, 10:0{n} - Anna: more" for n in range(4)]
+    messages, report = read_all(write(tmp_path / "chat.txt", lines))
+    assert len(messages) == 16
+    assert messages[4].text == "hi\n14/01/2021, 9:00 PM - Ben: pasted"
+    assert report.notes[0]["note"].startswith("1 line(s) look like message headers")
+
+
+def test_a_pasted_line_before_the_first_header(tmp_path):
+    lines = ["[01/02/2021, 10:00:00] Ben: pasted above", *map(_android, range(40))]
+    messages, report = read_all(write(tmp_path / "chat.txt", lines))
+    assert len(messages) == 40
+    assert report.problems[0]["reason"].startswith(
+        "line 1: text before the first message header"
+    )
+    assert report.notes[0]["note"].startswith("1 line(s) look like message headers")
+
+
 # ---------------------------------------------------------------------------
 # Date order: decisions and contradictions
 
@@ -778,19 +927,82 @@ def test_mixed_orders_are_an_error(tmp_path):
     assert "mixes day-first and month-first" in str(caught.value)
 
 
-def test_date_order_option_that_contradicts_the_file(tmp_path):
+def test_date_order_option_that_the_file_rules_out(tmp_path):
+    """The file's own dates decide; --date-order is only for files that cannot."""
     path = write(
         tmp_path / "chat.txt",
         ["01/02/21, 10:00 - Anna: hi", "30/01/21, 10:00 - Ben: yo"],
     )
-    with pytest.raises(DateOrderError) as caught:
-        read_all(path, date_order="mdy")
-    assert caught.value.where == f"{path}:2"
-    assert "--date-order mdy does not fit line 2" in str(caught.value)
-    assert "reads as dmy" in str(caught.value)
+    messages, report = read_all(path, date_order="mdy")
+    assert [m.timestamp for m in messages] == [
+        datetime(2021, 2, 1, 10, 0),
+        datetime(2021, 1, 30, 10, 0),
+    ]
+    assert report.decisions == [
+        {
+            "where": str(path),
+            "what": "date order",
+            "value": "dmy",
+            "evidence": "a day above 12 (30) comes first in line 2; no date has a "
+            "second field above 12; --date-order mdy not used: line 2 rules it out",
+        }
+    ]
+    assert report.notes[0] == {
+        "where": str(path),
+        "note": "--date-order mdy does not fit line 2 (its first field 30 cannot be a "
+        "month); the file's own dates decide, so they are read as dmy",
+    }
     messages, report = read_all(path, date_order="dmy")
     assert messages[0].timestamp == datetime(2021, 2, 1, 10, 0)
     assert "the file agrees" in report.decisions[0]["evidence"]
+    # Strict reading does not stop: nothing was lost.
+    messages, _ = read_all(path, date_order="mdy", strict=True)
+    assert len(messages) == 2
+
+
+def test_date_order_option_serves_several_files():
+    """`reread parse pustur_short-chat.txt whatstk_pokemon.txt --date-order mdy`."""
+    report = ParseReport()
+    short, pokemon = SAMPLES / "pustur_short-chat.txt", SAMPLES / "whatstk_pokemon.txt"
+    rows = list(parse([short, pokemon], date_order="mdy", report=report))
+    assert len(rows) == 5 + 20
+    assert [d["value"] for d in report.decisions] == ["mdy", "dmy"]
+    assert report.decisions[0]["evidence"] == (
+        "given with --date-order; the dates in the file cannot tell"
+    )
+    assert report.decisions[1]["evidence"].endswith(
+        "--date-order mdy not used: line 1 rules it out"
+    )
+    assert [n["where"] for n in report.notes if "--date-order" in n["note"]] == [
+        str(pokemon)
+    ]
+    # Pokemon is read exactly as without the option.
+    alone, _ = read_all(pokemon)
+    assert rows[5:] == alone
+
+
+def test_date_order_option_without_a_choice_in_the_file(tmp_path):
+    # Year-first dates decide themselves: the option is not needed.
+    path = write(tmp_path / "chat.txt", ["2021/01/13, 10:00 - Anna: hi"])
+    [message], report = read_all(path, date_order="mdy")
+    assert message.timestamp == datetime(2021, 1, 13, 10, 0)
+    assert report.decisions[0]["value"] == "ymd"
+    assert report.decisions[0]["evidence"].endswith("--date-order mdy not needed")
+    assert report.notes == []
+    # "13/1/10" reads day-first, but as well year-first with a 2-digit year: a given
+    # ymd is not ruled out, so it is used.
+    path = write(tmp_path / "chat.txt", ["13/1/10, 10:00 - Anna: hi"])
+    [message], report = read_all(path, date_order="ymd")
+    assert message.timestamp == datetime(2013, 1, 10, 10, 0)
+    assert report.decisions[0]["evidence"] == (
+        "given with --date-order; the dates in the file fit it as well as dmy"
+    )
+    # Ruled out, with nothing else to go on: still an error.
+    path = write(tmp_path / "chat.txt", ["01/02/2021, 10:00 - Anna: hi"])
+    with pytest.raises(DateOrderError) as caught:
+        read_all(path, date_order="ymd")
+    assert caught.value.where == f"{path}:1"
+    assert "its date ends with a 4-digit year" in str(caught.value)
 
 
 def test_bad_date_order_option(tmp_path):
@@ -842,6 +1054,20 @@ def test_two_digit_years_are_this_century(tmp_path):
         # Exports from before 2015 end the time with ": ".
         ("13/01/2014, 1:59:59 PM: ", datetime(2014, 1, 13, 13, 59, 59)),
         ("13/01/2014 17:03:48: ", datetime(2014, 1, 13, 17, 3, 48)),
+        # Arabic ص (a.m.) and م (p.m.), Arabic-Indic digits, U+200F, Arabic comma.
+        ("13/01/2021, 10:00 \u0645 - ", datetime(2021, 1, 13, 22, 0)),
+        ("13/01/2021, 10:00 \u0635 - ", datetime(2021, 1, 13, 10, 0)),
+        (f"13/01/2021, 12:30{NNBSP}\u0635 - ", datetime(2021, 1, 13, 0, 30)),
+        ("١٣/٠١/٢٠٢١ ١٠:٠٠ - ", datetime(2021, 1, 13, 10, 0)),
+        ("١٣\u200f/١\u200f/٢٠٢١، ١٠:٠٠ \u0645 - ", datetime(2021, 1, 13, 22, 0)),
+        ("[١٣\u200f/١\u200f/٢٠٢١، ١٠:٠٠:٠٥ \u0635] ", datetime(2021, 1, 13, 10, 0, 5)),
+        # German and Chinese clock words (before or after the time).
+        ("13.01.21, 10:00 nachm. - ", datetime(2021, 1, 13, 22, 0)),
+        ("13.01.21, 12:10 vorm. - ", datetime(2021, 1, 13, 0, 10)),
+        ("2021/1/13 下午10:00 - ", datetime(2021, 1, 13, 22, 0)),
+        ("2021/1/13 上午10:00 - ", datetime(2021, 1, 13, 10, 0)),
+        ("[2021/1/13 下午10:00:05] ", datetime(2021, 1, 13, 22, 0, 5)),
+        ("2021/1/13 10:00 下午 - ", datetime(2021, 1, 13, 22, 0)),
     ],
 )
 def test_header_variants(tmp_path, header, expected):
@@ -929,6 +1155,61 @@ def test_identical_messages_get_distinct_stable_ids(tmp_path):
     assert [m.message_id for m in first] == [m.message_id for m in second]
 
 
+def test_ids_stay_unique_when_a_chat_is_pasted_twice(tmp_path):
+    """Identical messages further apart than the id window still get new ids."""
+    start = datetime(2023, 5, 13, 8, 0)
+    chat = [
+        f"{start + timedelta(minutes=n):%d/%m/%Y, %H:%M} - Anna: same"
+        for n in range(600)
+    ]
+    path = write(tmp_path / "twice.txt", chat + chat)
+    messages, report = read_all(path)
+    again, _ = read_all(path)
+    once, _ = read_all(write(tmp_path / "twice.txt", chat))
+    ids = [m.message_id for m in messages]
+    assert len(messages) == 1200 and len(set(ids)) == 1200
+    assert ids == [m.message_id for m in again]
+    # The first copy keeps the ids it has on its own.
+    assert ids[:600] == [m.message_id for m in once]
+    # 600 distinct times, 512 remembered: the second copy's first 88 are older.
+    assert report.notes == [
+        {
+            "where": str(path),
+            "note": "88 message(s) have a timestamp older than the last 512 distinct "
+            "timestamps (first at line 601), as when exports are pasted together or "
+            "the clock goes back; their ids include their line number so that they "
+            "stay unique",
+        },
+        {
+            "where": str(path),
+            "note": "1 message(s) are older than the message before them (first at "
+            "line 601); kept in file order",
+        },
+    ]
+
+
+def test_arabic_sample():
+    path = SYNTHETIC / "arabic_12h.txt"
+    messages, report = read_all(path)
+    assert rows(messages) == [
+        (datetime(2022, 4, 24, 14, 7), "عمار", "السلام عليكم", "message"),
+        (datetime(2022, 4, 24, 14, 8), "ليلى", "أهلاً\nكيف حالك؟", "message"),
+        (datetime(2022, 4, 25, 0, 5), "عمار", "بخير", "message"),
+        (datetime(2022, 4, 25, 9, 15), "ليلى", "صباح الخير", "message"),
+    ]
+    assert report.decisions[0]["value"] == "dmy"
+    assert report.problems == [] and report.notes == []
+    export = open_export(path)
+    assert detect_format(export) == "whatsapp"
+    export.close()
+
+
+def test_arabic_pm_word_is_a_chat(tmp_path):
+    path = write(tmp_path / "chat.txt", ["13/05/2023, 10:00 \u0645 - Anna: hi"])
+    [message] = parse([path])
+    assert (message.timestamp, message.sender) == (datetime(2023, 5, 13, 22, 0), "Anna")
+
+
 # ---------------------------------------------------------------------------
 # Zips and folders
 
@@ -996,6 +1277,90 @@ def test_folder_export(tmp_path):
     assert len(messages) == 20
     assert messages[0].conversation_id == "whatsapp-anna"
     assert messages[0].conversation_name == "Anna"
+
+
+def _chat_file(path: Path, text: str = "hi") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write(path, [f"13/01/21, 10:00 - Anna: {text}"])
+
+
+def test_generic_file_names_take_the_folder_name(tmp_path):
+    """Two iOS exports unpacked side by side: ids do not depend on input order."""
+    anna = _chat_file(tmp_path / "Anna" / "_chat.txt")
+    ben = _chat_file(tmp_path / "WhatsApp Chat - Ben" / "_chat.txt")
+    forward = list(parse([anna, ben]))
+    backward = list(parse([ben, anna]))
+    assert [m.conversation_id for m in forward] == ["whatsapp-anna", "whatsapp-ben"]
+    assert [m.conversation_id for m in backward] == ["whatsapp-ben", "whatsapp-anna"]
+    assert [m.conversation_name for m in forward] == ["Anna", "Ben"]
+    assert {m.message_id for m in forward} == {m.message_id for m in backward}
+
+
+@pytest.mark.parametrize(
+    "file_name", ["_chat.txt", "chat.txt", "WhatsApp Chat.txt", "_chat (1).txt"]
+)
+def test_generic_names(tmp_path, file_name):
+    [message], _ = read_all(_chat_file(tmp_path / "Trip 2023" / file_name))
+    assert message.conversation_id == "whatsapp-trip-2023"
+    assert message.conversation_name == "Trip 2023"
+
+
+def test_other_file_names_keep_their_own(tmp_path):
+    [message], _ = read_all(_chat_file(tmp_path / "exports" / "anna-2023.txt"))
+    assert message.conversation_name == "anna-2023"
+    [message], _ = read_all(
+        _chat_file(tmp_path / "exports" / "WhatsApp Chat with Anna.txt")
+    )
+    assert message.conversation_name == "Anna"
+
+
+def test_generic_names_inside_a_zip(tmp_path):
+    chat = b"13/01/21, 10:00 - Anna: hi\n"
+    path = _zip(
+        tmp_path / "Backup.zip",
+        {"_chat.txt": chat, "old/_chat.txt": chat, "Ben/_chat.txt": chat},
+    )
+    report = ParseReport()
+    rows = list(parse([path], report=report))
+    assert {(m.source.rsplit(":", 1)[0], m.conversation_id) for m in rows} == {
+        (f"{path}!_chat.txt", "whatsapp-backup"),
+        (f"{path}!Ben/_chat.txt", "whatsapp-ben"),
+        (f"{path}!old/_chat.txt", "whatsapp-old"),
+    }
+
+
+def test_a_folder_of_chats_is_read_one_chat_per_call(tmp_path):
+    """The reader takes one chat, the same every time; the caller reads the rest."""
+    folders = []
+    for order in (["B", "A"], ["A", "B"]):
+        folder = tmp_path / "".join(order)
+        for name in order:  # created in a different order each time
+            _chat_file(folder / name / "_chat.txt", f"from {name}")
+        _chat_file(folder / "notes" / "WhatsApp Chat with Cleo.txt", "from Cleo")
+        folders.append(folder)
+    for folder in folders:
+        for _ in range(2):
+            messages, _ = read_all(folder)
+            # Preferred names first, then nearest the top, then by name.
+            assert [(m.text, m.conversation_id) for m in messages] == [
+                ("from A", "whatsapp-a")
+            ]
+            assert {m.source for m in messages} == {f"{folder / 'A' / '_chat.txt'}:1"}
+        rows = list(parse([folder]))
+        assert sorted((m.conversation_id, m.text) for m in rows) == [
+            ("whatsapp-a", "from A"),
+            ("whatsapp-b", "from B"),
+            ("whatsapp-cleo", "from Cleo"),
+        ]
+    zipped = _zip(
+        tmp_path / "chats.zip",
+        {
+            "B/_chat.txt": b"13/01/21, 10:00 - Anna: from B\n",
+            "A/_chat.txt": b"13/01/21, 10:00 - Anna: from A\n",
+        },
+    )
+    [message], _ = read_all(zipped)
+    assert (message.text, message.conversation_id) == ("from A", "whatsapp-a")
 
 
 def test_zip_without_a_chat(tmp_path):

@@ -6,6 +6,7 @@ import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -107,13 +108,19 @@ def test_reader_never_crashes(lines, newline, date_order, strict):
         assert "\r" not in message.text
         assert message.message_id.startswith(message.conversation_id + "/")
     assert len({m.message_id for m in messages}) == len(messages)
-    # Every header line gave a message or a problem.
+    # Every header line gave a message or a problem, or is counted as text in a
+    # layout the file does not use.
     text = data.decode("utf-8").removeprefix("\ufeff")
     headers = sum(
         1 for line in re.split(r"\r\n|\r|\n", text) if whatsapp._HEADER.match(line)
     )
     invalid = sum(1 for p in report.problems if p["reason"].startswith("invalid"))
-    assert len(messages) + invalid == headers
+    foreign = sum(
+        int(found.group(1))
+        for n in report.notes
+        if (found := re.match(r"(\d+) line\(s\) look like message headers", n["note"]))
+    )
+    assert len(messages) + invalid + foreign == headers
 
 
 @SETTINGS
@@ -247,3 +254,37 @@ def test_valid_chats_read_back_exactly(chat):
     ]
     assert report.problems == []
     assert len({m.message_id for m in got}) == len(got)
+
+
+# ---------------------------------------------------------------------------
+# Ids stay unique however far apart identical messages are
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 7), st.sampled_from(["Anna", "Ben"]), st.sampled_from("ab")
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.integers(1, 4),
+)
+def test_ids_unique_whatever_the_window(items, window):
+    """Repeats older than the id window (made tiny here) still get new ids."""
+    lines = [f"13/01/21, 10:0{minute} - {who}: {text}" for minute, who, text in items]
+
+    def ids(count: int) -> list[str]:
+        data = ("\n".join(lines[:count]) + "\n").encode()
+        with mock.patch.object(whatsapp, "_ID_WINDOW", window):
+            _, messages, _ = _read(data)
+        # The conversation part comes from the temporary folder's name.
+        return [m.message_id.split("/", 1)[1] for m in messages]
+
+    first = ids(len(lines))
+    assert len(first) == len(items)
+    assert len(set(first)) == len(first)
+    assert ids(len(lines)) == first
+    # Later lines never change the ids of earlier ones.
+    assert ids(5) == first[:5]

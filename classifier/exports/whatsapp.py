@@ -6,18 +6,27 @@ message above it, blank lines included. Dates follow the phone's locale, so the 
 month order is decided once for the whole file from every header (see
 :func:`read`), and the reader stops and asks (``--date-order``) rather than guess.
 
-The file is read twice as a stream: a first pass collects date-order evidence, a
-second parses. Only the message being assembled is held in memory.
+One export writes every header in one layout (brackets or not, date separator, year
+width, comma, seconds, 12- or 24-hour clock, what ends the time). A line in another
+layout is text someone pasted, so it continues the message above it. A layout is
+*used by the file* when it is the most common one, or when it comes at least twice and
+in at least 5% of the headers (or at least 100 times: two exports pasted together);
+the lines in other layouts are counted in a note.
+
+The file is read twice as a stream: a first pass collects the header layouts and the
+date-order evidence, a second parses. Only the message being assembled is held in
+memory.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
@@ -48,18 +57,31 @@ _SP = "[ \u00a0\u202f\u2009]"
 #: It stops there: the rest of the line (sender and text) is sliced off by position.
 _HEADER = re.compile(
     rf"{_INV}*(?:(?P<open>\[){_INV}*)?"
-    # The last field is a year (2 or 4 digits) or, in year-first dates, a day.
-    r"(?P<date>(?P<a>\d{4}|\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{4}|\d{1,2}))"
-    rf"(?:,{_SP}*|{_SP}+)"
-    r"(?P<time>(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
-    rf"(?:{_SP}*(?P<ampm>[aApP]\.?{_SP}*[mM]\.?))?)"
-    r"\.?"  # "13:01. - " (seen in a real export)
+    # The last field is a year (2 or 4 digits) or, in year-first dates, a day. Arabic
+    # exports put U+200F after the day and the month ("٢٤\u200f/٤\u200f/٢٠٢٢").
+    r"(?P<date>(?P<a>\d{4}|\d{1,2})"
+    rf"{_INV}*(?P<sep>[./-])(?P<b>\d{{1,2}}){_INV}*(?P=sep)"
+    r"(?P<c>\d{4}|\d{1,2}))"
+    rf"(?P<gap>{_INV}*(?:[,\u060c]{_SP}*|{_SP}+))"  # U+060C: the Arabic comma
+    r"(?P<time>"
+    # Chinese writes 上午 (a.m.) and 下午 (p.m.) before the time, or after it.
+    rf"(?:(?P<pre>上午|下午){_SP}*)?"
+    r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
+    rf"(?(pre)|(?:{_SP}*(?P<ampm>[aApP]\.?{_SP}*[mM]\.?"
+    # Arabic ص (a.m.) and م (p.m.), German vorm. and nachm.
+    r"|\u0635|\u0645|vorm\.|nachm\.|上午|下午))?))"
+    r"(?P<tail>\.?"  # "13:01. - " (seen in a real export)
     # Exports from before 2015 end the time with ": " ("3/24/14, 1:59:59 PM: Name: ").
-    rf"(?(open){_INV}*\]{_SP}?|(?:{_SP}[-\u2013]|:){_SP})"
+    rf"(?(open){_INV}*\]{_SP}?|(?:{_SP}[-\u2013]|:){_SP}))"
 )
 _G = _HEADER.groupindex
-_DATE, _A, _B, _C = _G["date"], _G["a"], _G["b"], _G["c"]
-_TIME, _H, _MI, _S, _AMPM = _G["time"], _G["h"], _G["mi"], _G["s"], _G["ampm"]
+_OPEN, _DATE, _A, _B, _C = _G["open"], _G["date"], _G["a"], _G["b"], _G["c"]
+_SEP, _GAP, _TIME, _PRE = _G["sep"], _G["gap"], _G["time"], _G["pre"]
+_H, _MI, _S, _AMPM, _TAIL = _G["h"], _G["mi"], _G["s"], _G["ampm"], _G["tail"]
+# First letters of the words that mean p.m. ("nachm." is German, "م" Arabic).
+_PM_START = "pPn\u0645下"
+# What a layout ignores: spaces and direction marks.
+_LAYOUT_DROP = str.maketrans("", "", " \u00a0\u202f\u2009" + INVISIBLE)
 
 ORDERS = ("dmy", "mdy", "ymd")
 
@@ -147,12 +169,21 @@ _CHAT_PREFIX = re.compile(
     r"|conversa do whatsapp com|chat whatsapp con|discussion whatsapp avec)\s+(?=\S)"
 )
 _TILDE = "~ \u00a0\u202f"
+# File names that say nothing about the chat ("_chat (1)" after a second download).
+_GENERIC_STEM = re.compile(r"(?i)(?:_?chat|whatsapp[ _-]?chat)(?:\s*\(\d+\)|[ _-]\d+)?")
 
 # How many recent timestamps remember their (sender, text) counts for message ids.
 _ID_WINDOW = 512
+# A layout other than the most common one is used by the file when it comes this
+# many times and in this share of the headers, or this many times whatever the share.
+_LAYOUT_MIN = 2
+_LAYOUT_SHARE = 0.05
+_LAYOUT_ALWAYS = 100
 # A chat's first header must come within this many non-empty lines to be detected.
 _SNIFF_LINES = 20
 _CACHE_LIMIT = 50_000
+# Dates come in order, so a few thousand recent ones are all the cache needs.
+_DATE_CACHE_LIMIT = 4_096
 
 
 # ---------------------------------------------------------------------------
@@ -231,14 +262,50 @@ def sniff(export: Export) -> bool:
 
 
 # ---------------------------------------------------------------------------
-# Pass 1: day/month order
+# Pass 1: header layouts and day/month order
+
+
+def _date_layout(found: re.Match[str]) -> str:
+    """The date part of a header's layout, such as ``[NN/NN/YYYY,``."""
+    a, sep, c, gap = found.group(_A, _SEP, _C, _GAP)
+    if len(a) == 4:
+        date = f"YYYY{sep}NN{sep}NN"
+    else:
+        date = f"NN{sep}NN{sep}{'YYYY' if len(c) == 4 else 'YY'}"
+    # Interned: the caches of pass 2 hold one per entry.
+    return sys.intern(
+        ("[" if found.group(_OPEN) else "") + date + gap.translate(_LAYOUT_DROP)
+    )
+
+
+def _time_layout(found: re.Match[str]) -> str:
+    """The time part of a header's layout, such as `` HH:MM:SS am/pm]``."""
+    pre, seconds, marker, tail = found.group(_PRE, _S, _AMPM, _TAIL)
+    clock = "HH:MM:SS" if seconds else "HH:MM"
+    if pre:
+        clock = f"上午/下午 {clock}"
+    elif marker:
+        word = marker.translate(_LAYOUT_DROP).lower()
+        if word[0] in "ap":
+            word = f"a{word[1:]}/p{word[1:]}"
+        else:
+            word = {"\u0635": "\u0635/\u0645", "\u0645": "\u0635/\u0645"}.get(
+                word, "vorm./nachm." if word[0] in "vn" else "上午/下午"
+            )
+        clock = f"{clock} {word}"
+    end = tail.translate(_LAYOUT_DROP).replace("\u2013", "-")
+    if end[:1] == ".":  # "13:01. - "
+        clock, end = clock + ".", end[1:]
+    return sys.intern(f" {clock}{end}" if end.endswith("]") else f" {clock} {end}")
 
 
 @dataclass
 class _Survey:
-    """Date-order evidence from every header of a file (pass 1)."""
+    """The headers of one layout and their date-order evidence (pass 1)."""
 
-    headers: int = 0  # headers parsed (those repeating the date before are skipped)
+    layout: tuple[str, str] = ("", "")  # see _date_layout and _time_layout
+    first: int = 0  # line of the first header in this layout
+    headers: int = 0  # headers, counting lines that repeat the date before unparsed
     dates: int = 0  # distinct date strings
     two_digit_first: int = 0  # line of the first date not starting with a year
     dmy_line: int = 0  # first date whose first field is a day above 12
@@ -255,76 +322,154 @@ class _Survey:
     same_line: int = 0  # first date whose day and month are the same number
     backwards_dmy: int = 0  # date steps that go back in time when read as dmy
     backwards_mdy: int = 0
-
-
-def _survey(export: Export, member: str) -> _Survey:
-    """Collect date-order evidence from every header (a cheap first pass)."""
-    survey = _Survey()
-    match = _HEADER.match
-    seen: set[str] = set()
-    previous_date = None
-    # Most lines repeat the date of the header before them: skip those unparsed.
-    previous_start = "\n"
+    # While reading.
+    previous_date: str = ""
     last_dmy: tuple[int, int, int] | None = None
     last_mdy: tuple[int, int, int] | None = None
-    for number, line in enumerate(export.text_lines(member), start=1):
-        if line.startswith(previous_start):
-            continue
-        found = match(line)
-        if found is None:
-            continue
-        survey.headers += 1
-        # With the character after the date: "1/1/21," is no prefix of "1/1/2101".
-        previous_start = line[: found.end(_DATE) + 1]
+    seen: set[str] = field(default_factory=set)
+
+    def add(self, found: re.Match[str], number: int) -> None:
+        """Take the date-order evidence of one header."""
         date = found.group(_DATE)
-        if date == previous_date:
-            continue
-        previous_date = date
+        if date == self.previous_date:
+            return
+        self.previous_date = date
         a, b, c = found.group(_A, _B, _C)
         if len(a) == 4:
-            survey.ymd_line = survey.ymd_line or number
-            continue
+            self.ymd_line = self.ymd_line or number
+            return
         first, second, year = int(a), int(b), int(c)
         if len(c) <= 2:
             year += 2000
         as_dmy, as_mdy = (year, second, first), (year, first, second)
-        if last_dmy is not None and as_dmy < last_dmy:
-            survey.backwards_dmy += 1
-        if last_mdy is not None and as_mdy < last_mdy:
-            survey.backwards_mdy += 1
-        last_dmy, last_mdy = as_dmy, as_mdy
-        if date in seen:
-            continue
-        seen.add(date)
-        survey.dates += 1
-        survey.two_digit_first = survey.two_digit_first or number
-        if len(c) == 4 and not survey.year_last_line:
-            survey.year_last_line = number
+        if self.last_dmy is not None and as_dmy < self.last_dmy:
+            self.backwards_dmy += 1
+        if self.last_mdy is not None and as_mdy < self.last_mdy:
+            self.backwards_mdy += 1
+        self.last_dmy, self.last_mdy = as_dmy, as_mdy
+        if date in self.seen:
+            return
+        self.seen.add(date)
+        self.dates += 1
+        self.two_digit_first = self.two_digit_first or number
+        if len(c) == 4 and not self.year_last_line:
+            self.year_last_line = number
         if len(c) == 1:
             # Only year-first dates with a 2-digit year end in a 1-digit day.
-            survey.short_last_line = survey.short_last_line or number
-            survey.ambiguous += 1
-            survey.ambiguous_line = survey.ambiguous_line or number
+            self.short_last_line = self.short_last_line or number
+            self.ambiguous += 1
+            self.ambiguous_line = self.ambiguous_line or number
         elif 13 <= first <= 31 and 1 <= second <= 12:
-            survey.dmy_count += 1
-            if not survey.dmy_line:
-                survey.dmy_line, survey.dmy_value = number, a
+            self.dmy_count += 1
+            if not self.dmy_line:
+                self.dmy_line, self.dmy_value = number, a
         elif 13 <= second <= 31 and 1 <= first <= 12:
-            survey.mdy_count += 1
-            if not survey.mdy_line:
-                survey.mdy_line, survey.mdy_value = number, b
+            self.mdy_count += 1
+            if not self.mdy_line:
+                self.mdy_line, self.mdy_value = number, b
         elif first == second:
-            survey.same_line = survey.same_line or number
+            self.same_line = self.same_line or number
         elif first <= 12 and second <= 12:
-            survey.ambiguous += 1
-            survey.ambiguous_line = survey.ambiguous_line or number
-    if survey.headers == 0:
+            self.ambiguous += 1
+            self.ambiguous_line = self.ambiguous_line or number
+
+
+def _survey(export: Export, member: str) -> list[_Survey]:
+    """Every header layout of the file with its evidence (a cheap first pass)."""
+    surveys: dict[tuple[str, str], _Survey] = {}
+    match = _HEADER.match
+    # Most lines repeat the date of the header before them: they are counted with
+    # that header's layout, unparsed, once two headers in a row have had that layout
+    # (so a pasted line in another layout does not lend it to the lines after it).
+    previous_start = "\n"
+    previous: _Survey | None = None
+    trusted = False
+    for number, line in enumerate(export.text_lines(member), start=1):
+        if trusted and line.startswith(previous_start):
+            assert previous is not None
+            previous.headers += 1
+            continue
+        found = match(line)
+        if found is None:
+            continue
+        # With the character after the date: "1/1/21," is no prefix of "1/1/2101".
+        previous_start = line[: found.end(_DATE) + 1]
+        layout = (_date_layout(found), _time_layout(found))
+        survey = surveys.get(layout)
+        if survey is None:
+            survey = surveys[layout] = _Survey(layout, first=number)
+        survey.headers += 1
+        trusted = survey is previous
+        previous = survey
+        survey.add(found, number)
+    for survey in surveys.values():
+        survey.seen = set()  # not needed any more: free it before pass 2
+    if not surveys:
         raise ExportError(
             "no WhatsApp message header found (a line like '31/12/20, 21:05 - Name: "
             "text' or '[31.12.20, 21:05:10] Name: text'); is this a WhatsApp export?",
             export.where(member),
         )
-    return survey
+    return list(surveys.values())
+
+
+def _used_layouts(surveys: list[_Survey]) -> list[_Survey]:
+    """The layouts the file uses: the most common, and others seen often enough."""
+    total = sum(survey.headers for survey in surveys)
+    main = max(surveys, key=lambda survey: survey.headers)  # the first on a tie
+    return [
+        survey
+        for survey in surveys
+        if survey is main
+        or (
+            survey.headers >= _LAYOUT_MIN
+            and (
+                survey.headers >= _LAYOUT_SHARE * total
+                or survey.headers >= _LAYOUT_ALWAYS
+            )
+        )
+    ]
+
+
+def _merge(surveys: list[_Survey]) -> _Survey:
+    """The evidence of several layouts as one."""
+    if len(surveys) == 1:
+        return surveys[0]
+    merged = _Survey()
+    for name in (
+        "headers",
+        "dates",
+        "dmy_count",
+        "mdy_count",
+        "ambiguous",
+        "backwards_dmy",
+        "backwards_mdy",
+    ):
+        setattr(merged, name, sum(getattr(survey, name) for survey in surveys))
+    for name in (
+        "two_digit_first",
+        "ymd_line",
+        "year_last_line",
+        "short_last_line",
+        "ambiguous_line",
+        "same_line",
+    ):
+        setattr(merged, name, min((getattr(s, name) for s in surveys), key=_first))
+    dmy = min(surveys, key=lambda survey: _first(survey.dmy_line))
+    merged.dmy_line, merged.dmy_value = dmy.dmy_line, dmy.dmy_value
+    mdy = min(surveys, key=lambda survey: _first(survey.mdy_line))
+    merged.mdy_line, merged.mdy_value = mdy.mdy_line, mdy.mdy_value
+    return merged
+
+
+def _first(line: int) -> float:
+    """Sort key of a "first line" field: 0 (none) last."""
+    return line or float("inf")
+
+
+def _describe(layout: tuple[str, str]) -> str:
+    """A layout as shown in notes: ``NN/NN/YYYY, HH:MM -``."""
+    return "".join(layout)
 
 
 def _evidence(survey: _Survey, order: str) -> str:
@@ -351,12 +496,25 @@ def _decide_order(
     export: Export,
     member: str,
 ) -> str:
-    """Choose the day/month order for the file, record why, or raise."""
+    """Choose the day/month order for the file, record why, or raise.
+
+    The file's own dates come first: ``--date-order`` is used only when they cannot
+    decide, so one option can serve several files. When a date rules the option out
+    and the file decides, the file is read its own way and a note says so.
+    """
     where = export.where(member)
     given = options.date_order
     if given is not None and given not in ORDERS:
         raise ExportError(f"--date-order must be dmy, mdy or ymd, not {given!r}", where)
-    if given is None and survey.dmy_line and survey.mdy_line:
+    conflict, reason = _conflict(survey, given)
+    if survey.dmy_line and survey.mdy_line:
+        if conflict:
+            raise DateOrderError(
+                f"--date-order {given} does not fit line {conflict}: {reason}; the "
+                "file mixes day-first and month-first dates. Split the file, or fix "
+                "the lines in the other order",
+                export.where(member, conflict),
+            )
         raise DateOrderError(
             f"the dates mix two orders: line {survey.dmy_line} has day "
             f"{int(survey.dmy_value)} first (day/month) but line {survey.mdy_line} "
@@ -373,21 +531,51 @@ def _decide_order(
         found = "ymd"  # every date starts with a 4-digit year
     else:
         found = None
-    if given is not None:
-        _check_given(survey, given, found, export, member)
-        agrees = (
-            "; the file agrees: " + _evidence(survey, given)
-            if found == given
-            else "; the dates in the file cannot tell"
-        )
-        report.decide(where, "date order", given, "given with --date-order" + agrees)
-        return given
     year_first = (
         f"; dates that start with a 4-digit year (line {survey.ymd_line}) are read "
         "year-first"
         if survey.ymd_line and found != "ymd"
         else ""
     )
+    if given is not None:
+        if conflict and found is not None:
+            evidence = _evidence(survey, found)
+            report.decide(
+                where,
+                "date order",
+                found,
+                f"{evidence}{year_first}; --date-order {given} not used: line "
+                f"{conflict} rules it out",
+            )
+            report.note(
+                where,
+                f"--date-order {given} does not fit line {conflict} ({reason}); the "
+                f"file's own dates decide, so they are read as {found}",
+            )
+            return found
+        if conflict:
+            raise DateOrderError(
+                f"--date-order {given} does not fit line {conflict}: {reason}; the "
+                "file does not fit it. Leave out --date-order or give the right one",
+                export.where(member, conflict),
+            )
+        if found == "ymd":
+            report.decide(
+                where,
+                "date order",
+                found,
+                f"{_evidence(survey, found)}; --date-order {given} not needed",
+            )
+            return found
+        if found == given:
+            agrees = "; the file agrees: " + _evidence(survey, given)
+        elif found is None:
+            agrees = "; the dates in the file cannot tell"
+        else:
+            # "13/1/10" fits year-first with a 2-digit year as well as day-first.
+            agrees = f"; the dates in the file fit it as well as {found}"
+        report.decide(where, "date order", given, "given with --date-order" + agrees)
+        return given
     if found is not None:
         report.decide(where, "date order", found, _evidence(survey, found) + year_first)
         return found
@@ -424,38 +612,15 @@ def _decide_order(
     )
 
 
-def _check_given(
-    survey: _Survey, given: str, found: str | None, export: Export, member: str
-) -> None:
-    """Raise when ``--date-order`` contradicts a date in the file."""
-    conflict, reason = 0, ""
-    if given == "dmy" and survey.mdy_line:
-        conflict, reason = (
-            survey.mdy_line,
-            f"its second field {survey.mdy_value} cannot be a month",
-        )
-    elif given == "mdy" and survey.dmy_line:
-        conflict, reason = (
-            survey.dmy_line,
-            f"its first field {survey.dmy_value} cannot be a month",
-        )
-    elif given == "ymd" and survey.mdy_line:
-        conflict, reason = (
-            survey.mdy_line,
-            f"its second field {survey.mdy_value} cannot be a month",
-        )
-    elif given == "ymd" and survey.year_last_line:
-        conflict, reason = survey.year_last_line, "its date ends with a 4-digit year"
-    if conflict:
-        if survey.dmy_line and survey.mdy_line:
-            hint = "the file mixes day-first and month-first dates"
-        else:
-            hint = f"the file reads as {found}" if found else "the file does not fit it"
-        raise DateOrderError(
-            f"--date-order {given} does not fit line {conflict}: {reason}; {hint}. "
-            "Leave out --date-order or give the right one",
-            export.where(member, conflict),
-        )
+def _conflict(survey: _Survey, given: str | None) -> tuple[int, str]:
+    """The first line whose date rules ``--date-order`` out and why, or ``(0, "")``."""
+    if given in ("dmy", "ymd") and survey.mdy_line:
+        return survey.mdy_line, f"its second field {survey.mdy_value} cannot be a month"
+    if given == "mdy" and survey.dmy_line:
+        return survey.dmy_line, f"its first field {survey.dmy_value} cannot be a month"
+    if given == "ymd" and survey.year_last_line:
+        return survey.year_last_line, "its date ends with a 4-digit year"
+    return 0, ""
 
 
 # ---------------------------------------------------------------------------
@@ -489,11 +654,14 @@ def _date_value(a: str, b: str, c: str, order: str) -> datetime | str:
 def _time_value(
     h: str, mi: str, s: str | None, ampm: str | None
 ) -> tuple[timedelta | None, str, bool]:
-    """A header's time as an offset from midnight, why it is invalid, and "00 a.m."."""
+    """A header's time as an offset from midnight, why it is invalid, and "00 a.m.".
+
+    ``ampm`` is the 12-hour clock word, before or after the time, or None.
+    """
     hour, minute, second = int(h), int(mi), int(s) if s else 0
     odd = False
     if ampm:
-        pm = ampm[0] in "pP"
+        pm = ampm[0] in _PM_START
         if hour > 12:
             return None, f"invalid time: hour {hour} with a 12-hour clock marker", False
         if hour == 0:
@@ -515,16 +683,40 @@ def _time_value(
 
 
 def _chat_name(export: Export, member: str) -> str:
-    """The chat's name from the file (or zip, or folder) name."""
-    if export.kind == "file":
-        stem = PurePosixPath(export.path.name).stem
-    elif export.kind == "zip":
-        stem = export.path.stem
+    """The chat's name from the file name, or from the folder or zip holding it.
+
+    ``WhatsApp Chat with Anna.txt`` is "Anna" wherever it is. A file named only
+    ``_chat.txt`` (iOS), ``chat.txt`` or ``WhatsApp Chat.txt`` takes the name of the
+    folder holding it (inside a zip or folder given whole: its subfolder, else the
+    zip or folder itself), so that ``A/_chat.txt`` and ``B/_chat.txt`` differ. Any
+    other file given alone keeps its own name; read from a zip or folder given
+    whole, it takes the zip's or folder's name.
+    """
+    inner = export._inner  # a zip member opened as a file (Export has no public name)
+    if export.kind == "file" and inner is None:
+        path = PurePosixPath(export.path.name)
+        # The folder holding the file, whatever the working directory.
+        container = export.path.absolute().parent.name
     else:
-        inner = PurePosixPath(member).stem
-        stem = inner if _CHAT_PREFIX.match(inner) else export.path.name
-    name = _CHAT_PREFIX.sub("", stem).strip()
-    return name or stem
+        path = PurePosixPath(inner or member)
+        if export.kind == "folder":
+            container = export.path.absolute().name
+        else:
+            # A zip member's path is the zip's path joined with the member's.
+            archive = export.path.parents[len(path.parts) - 1] if inner else export.path
+            container = archive.stem
+    stem = path.stem
+    own = _CHAT_PREFIX.sub("", stem).strip()
+    if own and own != stem:
+        return own  # "WhatsApp Chat with Anna"
+    if _GENERIC_STEM.fullmatch(stem.strip()):
+        holder = path.parent.name or container
+    elif export.kind == "file":
+        return stem
+    else:
+        holder = container
+    name = _CHAT_PREFIX.sub("", holder).strip()
+    return name or holder or stem
 
 
 def _clean_sender(raw: str) -> str:
@@ -558,7 +750,12 @@ def _classify(
         return "media", sender, text
     if "POLL:" in text[:6] and _POLL.match(text):
         return "poll", sender, text
-    if first and _is_system(first, raw_sender):
+    # Most texts neither start with a mark nor with the sender's name: skip the call.
+    if (
+        first
+        and (first[0] in INVISIBLE or first.startswith(raw_sender))
+        and _is_system(first, raw_sender)
+    ):
         return "system", "", strip_invisible(text).strip()
     return "message", sender, text
 
@@ -624,19 +821,29 @@ def read(
     ----------
     export : Export
         A ``.txt``, or a ``.zip`` or folder holding ``_chat.txt`` /
-        ``WhatsApp Chat with ….txt`` (media files beside it are ignored).
+        ``WhatsApp Chat with ….txt`` (media files beside it are ignored). From a zip
+        or folder exactly one chat is read: the first by name among ``_chat.txt`` and
+        ``WhatsApp Chat with ….txt`` files, nearest the top, else among the other
+        ``.txt`` files; the caller reads any others on their own.
     options : ParseOptions
-        ``date_order`` ("dmy", "mdy", "ymd") overrides the order found in the file.
+        ``date_order`` ("dmy", "mdy", "ymd") is used when the file's dates cannot
+        decide the order; a file whose dates decide is read its own way.
     report : ParseReport
         Gets the date-order decision with its evidence, notes (timestamps running
-        backwards, "00 a.m." hours) and a problem per header whose date or time is
-        invalid and per text before the first header.
+        backwards, "00 a.m." hours, header-like lines in a layout the file does not
+        use, ids that include a line number, a ``--date-order`` the file overrules)
+        and a problem per header whose date or time is invalid and per text before
+        the first header.
 
     Yields
     ------
     Message
         Naive wall-time timestamps (``tz_known=False``). ``kind`` is ``message``,
         ``media``, ``deleted``, ``poll``, ``call`` or ``system`` (sender ``""``).
+        Ids are unique within the file and the same on every read: made from the
+        timestamp, sender, text and how many times that triple came before; a
+        message whose timestamp is older than the ids can still remember (see
+        ``_ID_WINDOW``) gets its line number instead of that count.
 
     Raises
     ------
@@ -644,26 +851,52 @@ def read(
         If no chat text is found or the file is not UTF-8.
     DateOrderError
         If the dates cannot tell day/month from month/day and ``date_order`` is not
-        given, if they mix both orders, or if ``date_order`` contradicts them.
+        given, if they mix both orders, or if ``date_order`` contradicts a file that
+        cannot decide between day/month and month/day either.
     """
     member = _member(export)
     where = export.where(member)
-    survey = _survey(export, member)
-    order = _decide_order(survey, options, report, export, member)
+    surveys = _survey(export, member)
+    used_surveys = _used_layouts(surveys)
+    order = _decide_order(_merge(used_surveys), options, report, export, member)
+    used = {survey.layout for survey in used_surveys}
+    if len(used_surveys) > 1:
+        layouts = ", ".join(
+            f"{_describe(survey.layout)} (from line {survey.first})"
+            for survey in sorted(used_surveys, key=lambda survey: survey.first)
+        )
+        report.note(
+            where,
+            f"the headers come in {len(used_surveys)} layouts: {layouts}; the file "
+            "may be several exports pasted together",
+        )
     name = _chat_name(export, member)
     conversation_id = f"whatsapp-{slug(name)}"
     id_prefix = conversation_id + "/"
 
     match = _HEADER.match
-    dates: dict[str, datetime | str] = {}
-    times: dict[str, tuple[timedelta | None, str, bool]] = {}
+    # Keyed by the header up to the time (with the time layouts the file uses after
+    # that date layout), and by the time to the end of the header.
+    heads: dict[str, tuple[datetime | str, frozenset[str], str]] = {}
+    allowed: dict[str, frozenset[str]] = {}
+    for date_layout, time_layout in used:
+        allowed[date_layout] = allowed.get(date_layout, frozenset()) | {time_layout}
+    clocks: dict[str, tuple[timedelta | None, str, bool, str]] = {}
     senders: dict[str, str | None] = {}
-    recent: OrderedDict[datetime, dict[str, int]] = OrderedDict()
+    # Per recent timestamp: how many times each (sender, text) came, or the key of
+    # the only message so far at that time.
+    recent: OrderedDict[datetime, str | dict[str, int]] = OrderedDict()
+    forgotten = datetime.min  # the latest timestamp dropped from ``recent``
 
     backwards = 0
     backwards_line = 0
     zero_am = 0
     zero_am_line = 0
+    by_line = 0  # messages whose id holds their line number
+    by_line_first = 0
+    foreign = 0  # header-like lines in a layout the file does not use
+    foreign_line = 0
+    foreign_layouts: dict[tuple[str, str], None] = {}
     stray_first = stray_last = 0  # text lines before the first header
     bad_line = 0  # a header whose date or time is invalid...
     bad_reason = ""
@@ -681,7 +914,7 @@ def read(
     last_ts: datetime | None = None
 
     def finish() -> Message:
-        nonlocal backwards, backwards_line, last_ts
+        nonlocal backwards, backwards_line, last_ts, forgotten, by_line, by_line_first
         assert cur_ts is not None
         text = cur_first if cur_more is None else "\n".join([cur_first, *cur_more])
         edited = False
@@ -700,19 +933,38 @@ def read(
             backwards += 1
             backwards_line = backwards_line or cur_line
         last_ts = cur_ts
-        bucket = recent.get(cur_ts)
-        if bucket is None:
-            bucket = recent[cur_ts] = {}
-            if len(recent) > _ID_WINDOW:
-                recent.popitem(last=False)
-        # Joined as synthetic_id joins its parts: pairs that join alike share a count,
-        # so they never share an id.
+        stamp = cur_ts.isoformat()
+        # Joined as synthetic_id joins its parts: pairs that join alike share a
+        # count, so they never share an id.
         key = f"{sender}\x1f{text}"
-        n = bucket.get(key, 0)
-        bucket[key] = n + 1
+        bucket = recent.get(cur_ts)
+        n: int | str
+        if bucket is None:
+            if cur_ts <= forgotten:
+                # Messages at this time may have been forgotten, and a count would
+                # start again and repeat their ids. The line number is unique; as
+                # "line N" is never a count, no id made from a count can equal it.
+                by_line += 1
+                by_line_first = by_line_first or cur_line
+                n = f"line {cur_line}"
+            else:
+                # The first message at this time; its key alone, until a second.
+                recent[cur_ts] = key
+                n = 0
+                if len(recent) > _ID_WINDOW:
+                    dropped = recent.popitem(last=False)[0]
+                    if dropped > forgotten:
+                        forgotten = dropped
+        elif isinstance(bucket, str):
+            n = 1 if bucket == key else 0
+            recent[cur_ts] = {key: 2} if n else {bucket: 1, key: 1}
+        else:
+            n = bucket.get(key, 0)
+            bucket[key] = n + 1
+        message_id = synthetic_id(stamp, sender, text, n)
         return Message(
             conversation_id=conversation_id,
-            message_id=id_prefix + synthetic_id(cur_ts.isoformat(), sender, text, n),
+            message_id=id_prefix + message_id,
             timestamp=cur_ts,
             tz_known=False,
             sender=sender,
@@ -731,6 +983,39 @@ def read(
 
     for number, line in enumerate(export.text_lines(member), start=1):
         found = match(line)
+        if found is not None:
+            split = found.start(_TIME)
+            end = found.end()
+            head_key = line[:split]
+            try:
+                head = heads[head_key]
+            except KeyError:
+                if len(heads) > _DATE_CACHE_LIMIT:
+                    heads.clear()
+                a, b, c = found.group(_A, _B, _C)
+                date_layout = _date_layout(found)
+                head = heads[head_key] = (
+                    _date_value(a, b, c, order),
+                    allowed.get(date_layout, frozenset()),
+                    date_layout,
+                )
+            clock_key = line[split:end]
+            try:
+                clock = clocks[clock_key]
+            except KeyError:
+                if len(clocks) > _CACHE_LIMIT:
+                    clocks.clear()
+                h, mi, s, pre, ampm = found.group(_H, _MI, _S, _PRE, _AMPM)
+                clock = clocks[clock_key] = (
+                    *_time_value(h, mi, s, pre or ampm),
+                    _time_layout(found),
+                )
+            if clock[3] not in head[1]:
+                # Pasted text in another export's layout: not a message of this one.
+                foreign += 1
+                foreign_line = foreign_line or number
+                foreign_layouts[head[2], clock[3]] = None
+                found = None
         if found is None:
             if cur_ts is not None:
                 if not line:
@@ -764,19 +1049,7 @@ def read(
             )
             stray_first = 0
 
-        date_key = found.group(_DATE)
-        day = dates.get(date_key)
-        if day is None:
-            if len(dates) > _CACHE_LIMIT:
-                dates.clear()
-            a, b, c = found.group(_A, _B, _C)
-            day = dates[date_key] = _date_value(a, b, c, order)
-        time_key = found.group(_TIME)
-        clock = times.get(time_key)
-        if clock is None:
-            if len(times) > _CACHE_LIMIT:
-                times.clear()
-            clock = times[time_key] = _time_value(*found.group(_H, _MI, _S, _AMPM))
+        day = head[0]
         offset = clock[0]
         if isinstance(day, str) or offset is None:
             bad_line, bad_extra = number, 0
@@ -790,7 +1063,7 @@ def read(
         cur_more = None
         blanks = 0
 
-        rest = line[found.end() :]
+        rest = line[end:]
         cut = rest.find(": ")
         if cut > 0:
             raw = rest[:cut]
@@ -827,6 +1100,23 @@ def read(
         report.problem(
             f"{where}:{stray_first}",
             f"{_span(stray_first, stray_last)}: text with no message header; not read",
+        )
+    if foreign:
+        shown = [_describe(layout) for layout in list(foreign_layouts)[:3]]
+        more = len(foreign_layouts) - len(shown)
+        report.note(
+            where,
+            f"{foreign} line(s) look like message headers in a layout this file does "
+            f"not use ({'; '.join(shown)}{f'; {more} more' if more > 0 else ''}; first "
+            f"at line {foreign_line}); read as message text, not as new messages",
+        )
+    if by_line:
+        report.note(
+            where,
+            f"{by_line} message(s) have a timestamp older than the last {_ID_WINDOW} "
+            f"distinct timestamps (first at line {by_line_first}), as when exports are "
+            "pasted together or the clock goes back; their ids include their line "
+            "number so that they stay unique",
         )
     if backwards:
         report.note(
