@@ -244,6 +244,7 @@ def train(
     cv: int | None = None,
     random_state: int = 0,
     n_jobs: int | None = None,
+    spacy_model: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Train the text model on labelled pairs and save it with skops.
@@ -259,7 +260,10 @@ def train(
     random_state : int
         Seed: the same data and seed give the same model and predictions.
     n_jobs : int, optional
-        Parallel jobs for cross-validation and calibration folds.
+        Parallel jobs for calibration folds.
+    spacy_model : str, optional
+        An installed trained spaCy pipeline whose part-of-speech tags become
+        features (see :class:`~classifier.features.ChatPairFeatures`).
     progress : callable, optional
         Called with short progress messages (never message text).
 
@@ -269,11 +273,11 @@ def train(
         The metadata written beside the model, with cross-validated metrics under
         ``metrics["cross_validation"]`` when ``cv`` is given.
     """
-    import numpy as np
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    import pandas as pd
+    from sklearn.model_selection import StratifiedKFold
 
     from .evaluate import label_metrics, risk_metrics
-    from .model import CATEGORIES, LABELS, Thresholds, build_pipeline
+    from .model import CATEGORIES, LABELS, Thresholds, build_pipeline, predict_pairs
     from .persist import file_sha256, save_model
 
     pairs = read_pairs(data)
@@ -281,30 +285,38 @@ def train(
     counts = pairs["label"].value_counts().to_dict()
     _say(progress, f"read {len(pairs)} pairs from {data}")
     thresholds = Thresholds()
+    params: dict[str, Any] = {
+        "random_state": random_state,
+        "n_jobs": n_jobs,
+        "spacy_model": spacy_model,
+    }
     metrics: dict[str, Any] = {}
     if cv:
         _say(progress, f"cross-validating ({cv} folds)")
         folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
-        proba = cross_val_predict(
-            build_pipeline(random_state=random_state),
-            pairs,
-            pairs["label"],
-            cv=folds,
-            method="predict_proba",
-            n_jobs=n_jobs,
-        )
-        classes = sorted(LABELS)
-        risk = 1.0 - proba[:, classes.index("none")]
-        category_idx = [classes.index(c) for c in CATEGORIES]
-        category = np.asarray(CATEGORIES)[proba[:, category_idx].argmax(axis=1)]
-        predicted = np.where(risk >= thresholds.flag, category, "none")
+        scored = []
+        # Not cross_val_predict: it replaces the labels by integers before fitting.
+        for fold, (train_rows, test_rows) in enumerate(
+            folds.split(pairs, pairs["label"]), start=1
+        ):
+            fold_train = pairs.iloc[train_rows]
+            fitted = build_pipeline(**params)
+            fitted.fit(fold_train, fold_train["label"])
+            scored.append(
+                predict_pairs(fitted, pairs.iloc[test_rows], thresholds).set_index(
+                    pairs.index[test_rows]
+                )
+            )
+            _say(progress, f"fold {fold} of {cv} done")
+        cv_scores = pd.concat(scored).loc[pairs.index]
+        risk, predicted = cv_scores["risk"], cv_scores["label"]
         metrics["cross_validation"] = {
             "folds": cv,
             "risk": risk_metrics(pairs["label"], risk),
             "labels": label_metrics(pairs["label"], predicted),
         }
     _say(progress, "fitting the final model")
-    pipeline = build_pipeline(random_state=random_state, n_jobs=n_jobs)
+    pipeline = build_pipeline(**params)
     pipeline.fit(pairs, pairs["label"])
     metadata = {
         "labels": list(LABELS),

@@ -9,20 +9,13 @@ import click
 
 from . import api
 from .errors import ClassifierError
+from .exports import ALIASES, FORMATS
+from .exports.table import COLUMN_OPTIONS
 from .records import output_format, write_table
 from .report import ParseReport
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-# Our column names that a plain CSV/JSONL/Parquet table may call something else.
-MAPPABLE_COLUMNS = (
-    "text",
-    "sender",
-    "timestamp",
-    "conversation_id",
-    "message_id",
-    "reply_to",
-    "kind",
-)
+FORMAT_NAMES = ", ".join([*FORMATS, *ALIASES])
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -33,14 +26,9 @@ def cli() -> None:
 
 def column_options(function):  # type: ignore[no-untyped-def]
     """Add ``--text-col``, ``--sender-col``, ... for tables with other column names."""
-    for column in reversed(MAPPABLE_COLUMNS):
-        short = {
-            "timestamp": "time",
-            "conversation_id": "conversation",
-            "message_id": "id",
-        }.get(column, column.replace("_", "-"))
+    for column, option in reversed(COLUMN_OPTIONS.items()):
         function = click.option(
-            f"--{short}-col",
+            option,
             f"col_{column}",
             metavar="NAME",
             help=f"For a plain CSV/JSONL/Parquet table: the column holding '{column}'.",
@@ -61,9 +49,7 @@ def column_options(function):  # type: ignore[no-untyped-def]
     "--format",
     "format_",
     metavar="NAME",
-    help="Read every input as this format instead of detecting it "
-    "(whatsapp, telegram, slack, discord, discord-csv, messenger, "
-    "instagram, signal, imessage, csv, jsonl, parquet).",
+    help=f"Read every input as this format instead of detecting it ({FORMAT_NAMES}).",
 )
 @click.option(
     "--date-order",
@@ -98,6 +84,8 @@ def parse(exports, output, format_, date_order, strict, report_path, quiet, **co
     """
     columns = {name[4:]: value for name, value in cols.items() if value}
     report = ParseReport(strict=strict)
+    if report_path and not Path(report_path).resolve().parent.is_dir():
+        raise click.BadParameter("its folder does not exist", param_hint="--report")
     try:
         output_format(output)
         messages = api.parse(
@@ -109,11 +97,107 @@ def parse(exports, output, format_, date_order, strict, report_path, quiet, **co
             report=report,
         )
         write_table(messages, output)
+        if report_path:
+            report.write_json(report_path)
     except ClassifierError as exc:
         raise click.ClickException(str(exc)) from None
-    if report_path:
-        Path(report_path).write_text(
-            json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
-        )
     if not quiet:
         click.echo(report.format_text(), err=True)
+
+
+@cli.command()
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The model folder to write, e.g. models/mine.",
+)
+@click.option(
+    "--cv",
+    type=click.IntRange(min=2),
+    metavar="K",
+    help="Print K-fold cross-validated metrics before the final fit.",
+)
+@click.option(
+    "--random-state",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed; the same data and seed give the same model.",
+)
+@click.option("--n-jobs", type=int, default=None, help="Parallel jobs for the folds.")
+@click.option(
+    "--spacy-model",
+    metavar="NAME",
+    help="An installed trained spaCy pipeline (e.g. en_core_web_sm) whose "
+    "part-of-speech tags become features; none is needed.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def train(data, output, cv, random_state, n_jobs, spacy_model, quiet):  # type: ignore[no-untyped-def]
+    """Train the text model on labelled (context, reply) pairs.
+
+    DATA is JSONL, CSV or Parquet with the columns context, text and label.
+
+    \b
+    Examples:
+        reread train data/train.jsonl -o models/default --cv 5
+    """
+    progress = None if quiet else (lambda m: click.echo(m, err=True))
+    try:
+        metadata = api.train(data, output, cv=cv, random_state=random_state,
+                             n_jobs=n_jobs, spacy_model=spacy_model,
+                             progress=progress)  # fmt: skip
+    except ClassifierError as exc:
+        raise click.ClickException(str(exc)) from None
+    if cv:
+        click.echo(format_cv(metadata["metrics"]["cross_validation"]))
+
+
+def format_cv(result: dict) -> str:  # type: ignore[type-arg]
+    risk, labels = result["risk"], result["labels"]
+    return (
+        f"{result['folds']}-fold cross-validation: risk PR-AUC {risk['pr_auc']:.3f}, "
+        f"ROC-AUC {risk['roc_auc']:.3f}, ECE {risk['ece']:.3f}; "
+        f"macro-F1 (six categories) {labels['macro_f1']:.3f}"
+    )
+
+
+@cli.command()
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True),
+    help="A model folder (default: the shipped model).",
+)
+@click.option("--predictions", type=click.Path(dir_okay=False, writable=True),
+              help="Write one JSON record per input row, in order, with risk and "
+                   "category.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Allow a pickle/joblib model file (it can run any code).",
+)
+def evaluate(data, model_path, predictions, as_json, trust):  # type: ignore[no-untyped-def]
+    """Measure a model on labelled pairs, beside two baselines.
+
+    Prints per-category precision, recall and F1, risk PR-AUC and ROC-AUC, Brier
+    score, expected calibration error and the confusion matrix, and the same risk
+    metrics for VADER (pip install reread[eval]) and a short-reply rule.
+
+    \b
+    Examples:
+        reread evaluate data/heldout.jsonl
+        reread evaluate data/heldout.jsonl --model models/mine --json
+    """
+    try:
+        result = api.evaluate(data, model=model_path, trust=trust,
+                              predictions=predictions)  # fmt: skip
+    except ClassifierError as exc:
+        raise click.ClickException(str(exc)) from None
+    from .evaluate import to_markdown
+
+    click.echo(json.dumps(result, indent=2) if as_json else to_markdown(result))

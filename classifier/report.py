@@ -7,12 +7,15 @@ text: chat exports are private.
 
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from .errors import RecordError
+from .errors import RecordError, TableError
 from .records import Message
 
 __all__ = ["ParseReport"]
@@ -100,6 +103,22 @@ class ParseReport:
             "problems": self.problems,
             "notes": self.notes,
         }
+
+    def write_json(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`to_dict` as UTF-8 JSON.
+
+        Raises
+        ------
+        TableError
+            If the file cannot be written.
+        """
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise TableError(
+                f"{path}: cannot write the report ({exc.strerror})"
+            ) from None
 
     def format_text(self, max_rows: int = 20) -> str:
         """The report for people, as printed on stderr."""

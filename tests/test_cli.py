@@ -183,3 +183,13 @@ def test_damaged_zip_says_so(tmp_path: Path) -> None:
     code, err = fails("parse", str(archive))
     assert code == 1
     assert f"{archive}!_chat.txt: the archive is damaged" in err
+
+
+def test_report_in_a_missing_folder_fails_before_any_output(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    result = CliRunner().invoke(
+        cli, ["parse", str(WHATSAPP), "-o", str(out), "--report", "/nonexistent/r.json"]
+    )
+    assert result.exit_code == 2
+    assert "--report" in result.stderr and "folder does not exist" in result.stderr
+    assert not out.exists()

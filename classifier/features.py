@@ -1,0 +1,306 @@
+"""From (context, reply) pairs to a feature matrix.
+
+The reply is seen through the chat preprocessing of :mod:`classifier.nlp` (normalised
+tokens and cue counts); the message it answers adds its own cues and length; the two
+together give length ratios and whether a question was answered or asked back; and,
+when a conversation is given, the reply is compared with its sender's usual length and
+punctuation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from .errors import ClassifierError
+
+__all__ = [
+    "ChatPairFeatures",
+    "HISTORY_COLUMNS",
+    "POPULATION_USUAL",
+    "as_pairs",
+    "split_tokens",
+]
+
+#: Optional input columns describing the replier's own history (earlier messages only):
+#: their median reply length in tokens and how often they end a message with a period.
+HISTORY_COLUMNS = ("sender_usual_tokens", "sender_usual_period_rate")
+#: What "usual" means when a pair comes without history: typical chat habits.
+POPULATION_USUAL = {"sender_usual_tokens": 6.0, "sender_usual_period_rate": 0.15}
+
+_DENSE_NAMES = (
+    "reply_tokens_log",
+    "context_tokens_log",
+    "reply_to_context_length_log_ratio",
+    "reply_exclamations",
+    "context_exclamations",
+    "context_question_unanswered",
+    "reply_question_back",
+    "reply_ends_with_period",
+    "reply_all_lowercase",
+    "reply_vs_usual_length_log_ratio",
+    "reply_period_vs_usual",
+)
+
+
+def split_tokens(text: str) -> list[str]:
+    """The analyser for text that :func:`classifier.nlp.analyse` already normalised."""
+    return text.split()
+
+
+def as_pairs(X: Any) -> pd.DataFrame:
+    """Accept a DataFrame with ``context`` and ``text``, or a sequence of pairs.
+
+    Raises
+    ------
+    ValueError
+        If the input is a bare string or lacks the ``text`` column.
+    """
+    if isinstance(X, str):
+        raise ValueError("expected (context, reply) pairs, got a single string")
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise ValueError("the pairs need a 'text' column (the reply)")
+        frame = X
+        if "context" not in frame.columns:
+            frame = frame.assign(context="")
+    else:
+        rows = list(X)
+        if rows and isinstance(rows[0], str):
+            raise ValueError("expected (context, reply) pairs, got a list of strings")
+        frame = pd.DataFrame(rows, columns=["context", "text"])
+    return frame
+
+
+def _strings(values: Sequence[Any]) -> list[str]:
+    return [
+        "" if v is None or (isinstance(v, float) and v != v) else str(v) for v in values
+    ]
+
+
+class ChatPairFeatures(TransformerMixin, BaseEstimator):
+    """Sparse features for (context, reply) pairs.
+
+    Parameters
+    ----------
+    word_ngram_range : tuple of int
+        n-gram range over the reply's normalised tokens.
+    char_ngram_range : tuple of int
+        Character n-gram range (within word boundaries) over the normalised reply.
+    context_words : bool
+        Whether the words of the message answered are features too.
+    min_df : int
+        Minimum document frequency for every vocabulary.
+    max_features : int
+        Cap on each vocabulary.
+    batch_size : int
+        ``nlp.pipe`` batch size.
+    spacy_model : str, optional
+        An installed trained spaCy pipeline (e.g. ``en_core_web_sm``) whose
+        part-of-speech tags of the reply become features too. Nothing requires one;
+        a model trained with it needs the same pipeline installed to score.
+
+    Attributes
+    ----------
+    reply_words_, reply_chars_, context_words_, reply_tags_ : TfidfVectorizer
+        Fitted vocabularies (``context_words_`` is None when ``context_words`` is off,
+        ``reply_tags_`` when there is no ``spacy_model``).
+    dense_scale_ : ndarray
+        Per-column scale that brings the dense features to about unit range.
+    feature_names_out_ : ndarray of str
+        One name per output column.
+    """
+
+    def __init__(
+        self,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        context_words: bool = True,
+        min_df: int = 2,
+        max_features: int = 50_000,
+        batch_size: int = 1000,
+        spacy_model: str | None = None,
+    ) -> None:
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.context_words = context_words
+        self.min_df = min_df
+        self.max_features = max_features
+        self.batch_size = batch_size
+        self.spacy_model = spacy_model
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A spaCy pipeline is rebuilt on demand, never saved with the model.
+        state = super().__getstate__()
+        state.pop("_nlp", None)
+        return state
+
+    def _pipeline(self) -> Any:
+        """The spaCy pipeline for ``spacy_model`` (None: the default blank one)."""
+        if self.spacy_model is None:
+            return None
+        if getattr(self, "_nlp", None) is None:
+            from .nlp import build_nlp
+
+            self._nlp = build_nlp(self.spacy_model)
+        return self._nlp
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+    def _analyse(self, X: Any) -> dict[str, Any]:
+        from .nlp import analyse
+
+        pairs = as_pairs(X)
+        texts = _strings(pairs["text"].tolist())
+        contexts = _strings(pairs["context"].tolist())
+        nlp = self._pipeline()
+        reply_norm, reply_cues = analyse(texts, nlp, batch_size=self.batch_size)
+        context_norm, context_cues = analyse(contexts, nlp, batch_size=self.batch_size)
+        reply_tags = None
+        if nlp is not None:
+            from .nlp import tag_strings
+
+            reply_tags = tag_strings(texts, nlp, batch_size=self.batch_size)
+        history = {
+            name: pd.to_numeric(pairs[name], errors="coerce").to_numpy(dtype=float)
+            if name in pairs.columns
+            else np.full(len(pairs), np.nan)
+            for name in HISTORY_COLUMNS
+        }
+        return {
+            "texts": texts,
+            "reply_norm": reply_norm,
+            "reply_cues": reply_cues,
+            "context_norm": context_norm,
+            "context_cues": context_cues,
+            "reply_tags": reply_tags,
+            "history": history,
+        }
+
+    def _dense(self, a: dict[str, Any]) -> np.ndarray:
+        from .nlp import CUE_NAMES
+
+        question = CUE_NAMES.index("question")
+        reply_tokens = np.array([len(t.split()) for t in a["reply_norm"]], dtype=float)
+        context_tokens = np.array(
+            [len(t.split()) for t in a["context_norm"]], dtype=float
+        )
+        texts = a["texts"]
+        ends_period = np.array([t.rstrip().endswith(".") for t in texts], dtype=float)
+        lowercase = np.array([t == t.lower() and t != t.upper() for t in texts], float)
+        context_question = a["context_cues"][:, question] > 0
+        reply_question = a["reply_cues"][:, question] > 0
+        usual_tokens = np.nan_to_num(
+            a["history"]["sender_usual_tokens"],
+            nan=POPULATION_USUAL["sender_usual_tokens"],
+        )
+        usual_period = np.nan_to_num(
+            a["history"]["sender_usual_period_rate"],
+            nan=POPULATION_USUAL["sender_usual_period_rate"],
+        )
+        columns = [
+            np.log1p(reply_tokens),
+            np.log1p(context_tokens),
+            np.log1p(reply_tokens) - np.log1p(context_tokens),
+            np.array([t.count("!") for t in texts], dtype=float),
+            np.array([t.count("!") for t in a["context_norm"]], dtype=float),
+            (context_question & ~reply_question & (reply_tokens <= 2)).astype(float),
+            reply_question.astype(float),
+            ends_period,
+            lowercase,
+            np.log1p(reply_tokens) - np.log1p(usual_tokens),
+            ends_period - usual_period,
+        ]
+        dense = np.column_stack(
+            [*columns, np.log1p(a["reply_cues"]), np.log1p(a["context_cues"])]
+        )
+        return dense.astype(np.float32)
+
+    def fit(self, X: Any, y: Any = None) -> ChatPairFeatures:
+        """Learn the vocabularies and the scale of the dense features."""
+        from .nlp import CUE_NAMES
+
+        a = self._analyse(X)
+        common = {"min_df": self.min_df, "max_features": self.max_features,
+                  "sublinear_tf": True, "dtype": np.float32}  # fmt: skip
+        self.reply_words_ = TfidfVectorizer(
+            tokenizer=split_tokens, token_pattern=None, lowercase=False,
+            ngram_range=tuple(self.word_ngram_range), **common,
+        ).fit(a["reply_norm"])  # fmt: skip
+        self.reply_chars_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(self.char_ngram_range), **common
+        ).fit(a["reply_norm"])
+        self.context_words_ = (
+            TfidfVectorizer(
+                tokenizer=split_tokens, token_pattern=None, lowercase=False, **common
+            ).fit(a["context_norm"])
+            if self.context_words
+            else None
+        )
+        self.reply_tags_ = None
+        if a["reply_tags"] is not None:
+            if not any(a["reply_tags"]):
+                raise ClassifierError(
+                    f"the spaCy pipeline {self.spacy_model!r} sets no part-of-speech "
+                    "tags; give one with a tagger, or leave the spaCy model out"
+                )
+            self.reply_tags_ = TfidfVectorizer(
+                tokenizer=split_tokens, token_pattern=None, lowercase=False,
+                ngram_range=(1, 2), min_df=1, sublinear_tf=True, dtype=np.float32,
+            ).fit(a["reply_tags"])  # fmt: skip
+        for vectorizer in (
+            self.reply_words_, self.reply_chars_, self.context_words_,
+            self.reply_tags_,
+        ):  # fmt: skip
+            if vectorizer is not None:
+                # The terms cut by min_df/max_features: only for introspection, and
+                # most of the saved model's size.
+                vectorizer.stop_words_ = None
+        dense = self._dense(a)
+        scale = np.abs(dense).max(axis=0)
+        self.dense_scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        names = [f"reply_word={w}" for w in self.reply_words_.get_feature_names_out()]
+        names += [f"reply_char={c}" for c in self.reply_chars_.get_feature_names_out()]
+        if self.context_words_ is not None:
+            names += [
+                f"context_word={w}" for w in self.context_words_.get_feature_names_out()
+            ]
+        if self.reply_tags_ is not None:
+            names += [
+                f"reply_pos={t}" for t in self.reply_tags_.get_feature_names_out()
+            ]
+        names += list(_DENSE_NAMES)
+        names += [f"reply_cue={c}" for c in CUE_NAMES]
+        names += [f"context_cue={c}" for c in CUE_NAMES]
+        self.feature_names_out_ = np.asarray(names, dtype=object)
+        return self
+
+    def transform(self, X: Any) -> sp.csr_matrix:
+        """The feature matrix, one row per pair."""
+        check_is_fitted(self, "dense_scale_")
+        a = self._analyse(X)
+        blocks = [
+            self.reply_words_.transform(a["reply_norm"]),
+            self.reply_chars_.transform(a["reply_norm"]),
+        ]
+        if self.context_words_ is not None:
+            blocks.append(self.context_words_.transform(a["context_norm"]))
+        if self.reply_tags_ is not None:
+            blocks.append(self.reply_tags_.transform(a["reply_tags"]))
+        blocks.append(sp.csr_matrix(self._dense(a) / self.dense_scale_))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "feature_names_out_")
+        return self.feature_names_out_

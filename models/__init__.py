@@ -1,0 +1,1 @@
+"""The shipped models, installed as package data of ``classifier.models``."""
