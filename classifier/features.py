@@ -121,9 +121,9 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         word_ngram_range: tuple[int, int] = (1, 2),
-        char_ngram_range: tuple[int, int] = (2, 5),
+        char_ngram_range: tuple[int, int] = (2, 4),
         context_words: bool = True,
-        min_df: int = 2,
+        min_df: int = 3,
         max_features: int = 50_000,
         batch_size: int = 1000,
         spacy_model: str | None = None,

@@ -508,6 +508,21 @@ def write_table(
 _CSV_FIELD_LIMIT = 16 * 1024 * 1024
 
 
+def _json_objects(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSONL file."""
+    with open(path, "rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise TableError(f"{path}:{number}: not valid JSON ({exc})") from None
+            if not isinstance(row, dict):
+                raise TableError(f"{path}:{number}: expected a JSON object")
+            yield number, row
+
+
 def read_table(
     path: str | os.PathLike[str], format: str | None = None
 ) -> Iterator[Message]:
@@ -515,19 +530,8 @@ def read_table(
     fmt = format or output_format(path)
     where = str(path)
     if fmt == "jsonl":
-        with open(path, "rb") as stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise TableError(
-                        f"{where}:{number}: not valid JSON ({exc})"
-                    ) from None
-                if not isinstance(row, dict):
-                    raise TableError(f"{where}:{number}: expected a JSON object")
-                yield message_from_dict(row, f"{where}:{number}")
+        for number, row in _json_objects(path):
+            yield message_from_dict(row, f"{where}:{number}")
     elif fmt == "csv":
         if csv.field_size_limit() < _CSV_FIELD_LIMIT:
             csv.field_size_limit(_CSV_FIELD_LIMIT)  # process-wide: only ever raised
@@ -583,24 +587,13 @@ def read_pairs(
     if fmt == "jsonl":
         rows = []
         try:
-            with open(path, "rb") as stream:
-                for number, line in enumerate(stream, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        row = orjson.loads(line)
-                    except orjson.JSONDecodeError as exc:
+            for number, row in _json_objects(path):
+                for column in required:
+                    if not isinstance(row.get(column), str):
                         raise TableError(
-                            f"{where}:{number}: not valid JSON ({exc})"
-                        ) from None
-                    if not isinstance(row, dict):
-                        raise TableError(f"{where}:{number}: expected a JSON object")
-                    for column in required:
-                        if not isinstance(row.get(column), str):
-                            raise TableError(
-                                f"{where}:{number}: {column!r} is missing or not text"
-                            )
-                    rows.append(row)
+                            f"{where}:{number}: {column!r} is missing or not text"
+                        )
+                rows.append(row)
         except OSError as exc:
             raise TableError(f"{where}: cannot read ({exc.strerror})") from None
         frame = pd.DataFrame(rows)

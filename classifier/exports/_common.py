@@ -6,6 +6,8 @@ import hashlib
 import json
 import re
 import unicodedata
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +16,7 @@ from ._source import Export
 
 __all__ = [
     "ParseOptions",
+    "NOT_MINE",
     "INVISIBLE",
     "strip_invisible",
     "clean_header_spaces",
@@ -46,6 +49,20 @@ class ParseOptions:
     strict: bool = False
     columns: dict[str, str] = field(default_factory=dict)
 
+
+#: What reading an export's head may raise when the file is not in a reader's format
+#: (or is damaged): a sniffer answers False to all of them. RuntimeError and
+#: NotImplementedError come from zipfile (a password, an unknown compression);
+#: UnicodeDecodeError is a ValueError.
+NOT_MINE = (
+    ExportError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 # Direction marks and isolates that exports put around names and system lines
 # (U+200E/F, U+202A-U+202E, U+2066-U+2069) and the BOM. Zero-width joiners are kept:

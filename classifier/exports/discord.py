@@ -30,7 +30,14 @@ import orjson
 from ..errors import ExportError
 from ..records import Message, reaction
 from ..report import ParseReport
-from ._common import ParseOptions, load_json, slug, strip_invisible, synthetic_id
+from ._common import (
+    NOT_MINE,
+    ParseOptions,
+    load_json,
+    slug,
+    strip_invisible,
+    synthetic_id,
+)
 from ._source import Export
 
 __all__ = ["sniff", "read", "sniff_csv", "read_csv", "CSV_HEADER"]
@@ -46,17 +53,6 @@ _JSON_KEYS = (
     re.compile(rb'"messages"\s*:\s*\['),
 )
 _SNIFF_MEMBERS = 10
-# What looking at a member can raise when it cannot be read (encrypted: RuntimeError;
-# damaged: BadZipFile, zlib.error, EOFError); the sniffers answer False.
-_SNIFF_ERRORS = (
-    ExportError,
-    OSError,
-    ValueError,
-    RuntimeError,
-    EOFError,
-    zipfile.BadZipFile,
-    zlib.error,
-)
 
 # What reading a damaged zip member raises part-way (its CRC fails at the end, its
 # inflation in the middle); Export.head and text_lines map these, a raw stream does not.
@@ -126,7 +122,7 @@ def _head(export: Export, member: str, size: int, quiet: bool) -> bytes | None:
         return export.head(member, size=size)
     try:
         return export.head(member, size=size)
-    except _SNIFF_ERRORS:
+    except NOT_MINE:
         return None
 
 

@@ -64,8 +64,6 @@ earlier triples.
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -77,6 +75,7 @@ from ..errors import ExportError
 from ..records import Message, reaction
 from ..report import ParseReport
 from ._common import (
+    NOT_MINE,
     ParseOptions,
     clean_header_spaces,
     slug,
@@ -171,20 +170,6 @@ _UNFORMATTED = "Unable to format announcement!"
 # ---------------------------------------------------------------------------
 # Detection
 
-# What looking at an input can raise when it is not ours or cannot be read: zipfile
-# says RuntimeError for an encrypted member (NotImplementedError, a subclass, for an
-# unknown compression), BadZipFile, zlib.error or EOFError for a damaged one;
-# UnicodeDecodeError is a ValueError. A sniffer answers False to all of them.
-_NOT_MINE = (
-    ExportError,
-    OSError,
-    ValueError,
-    RuntimeError,
-    EOFError,
-    zipfile.BadZipFile,
-    zlib.error,
-)
-
 
 def sniff(export: Export) -> bool:
     """Whether ``export`` is an imessage-exporter TXT or HTML file (or a folder).
@@ -208,7 +193,7 @@ def sniff(export: Export) -> bool:
         if export.kind == "file":
             return _sniff_member(export, None)
         return any(_sniff_member(export, m) for m in _candidates(export)[:20])
-    except _NOT_MINE:
+    except NOT_MINE:
         return False
 
 

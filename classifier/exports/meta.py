@@ -21,8 +21,6 @@ The traps, all handled here:
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ from typing import Any
 from ..errors import ExportError
 from ..records import Message, parse_timestamp, reaction
 from ..report import ParseReport
-from ._common import ParseOptions, load_json, slug, synthetic_id
+from ._common import NOT_MINE, ParseOptions, load_json, slug, synthetic_id
 from ._source import Export
 
 __all__ = ["sniff", "read", "repair_mojibake"]
@@ -60,21 +58,6 @@ def _looks_like_thread(head: bytes) -> bool:
     if '"sender_name"' in text and '"timestamp_ms"' in text:
         return True
     return '"senderName"' in text and '"timestamp"' in text and '"participants"' in text
-
-
-# What looking at an input can raise when it is not ours or cannot be read: zipfile
-# says RuntimeError for an encrypted member (NotImplementedError, a subclass, for an
-# unknown compression), BadZipFile, zlib.error or EOFError for a damaged one;
-# UnicodeDecodeError is a ValueError. A sniffer answers False to all of them.
-_NOT_MINE = (
-    ExportError,
-    OSError,
-    ValueError,
-    RuntimeError,
-    EOFError,
-    zipfile.BadZipFile,
-    zlib.error,
-)
 
 
 def _thread_file_number(member: str) -> int | None:
@@ -112,7 +95,7 @@ def sniff(export: Export) -> bool:
             :_SNIFF_FILES
         ]
         return bool(loose) and all(_looks_like_thread(export.head(m)) for m in loose)
-    except _NOT_MINE:
+    except NOT_MINE:
         # An unreadable input is simply not ours.
         return False
 

@@ -59,8 +59,6 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
-import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -72,6 +70,7 @@ from ..errors import ExportError
 from ..records import Message, reaction
 from ..report import ParseReport
 from ._common import (
+    NOT_MINE,
     ParseOptions,
     repair_surrogates,
     slug,
@@ -82,19 +81,6 @@ from ._source import Export
 
 __all__ = ["sniff", "read"]
 
-# What looking at an input can raise when it is not ours or cannot be read: zipfile
-# says RuntimeError for an encrypted member (NotImplementedError, a subclass, for an
-# unknown compression), BadZipFile, zlib.error or EOFError for a damaged one;
-# UnicodeDecodeError is a ValueError. A sniffer answers False to all of them.
-_NOT_MINE = (
-    ExportError,
-    OSError,
-    ValueError,
-    RuntimeError,
-    EOFError,
-    zipfile.BadZipFile,
-    zlib.error,
-)
 
 _MARKDOWN_NAMES = ("chat.md", "index.md")
 _JSON_NAME = "data.json"
@@ -169,7 +155,7 @@ def sniff(export: Export) -> bool:
         for member in _chat_members(export)[:3]:
             if _sniff_member(export, member):
                 return True
-    except _NOT_MINE:
+    except NOT_MINE:
         return False
     return False
 

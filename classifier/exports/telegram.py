@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
-import zlib
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
@@ -46,7 +44,7 @@ from typing import Any
 from ..errors import ExportError
 from ..records import Message, reaction
 from ..report import ParseReport
-from ._common import ParseOptions, load_json, slug, synthetic_id
+from ._common import NOT_MINE, ParseOptions, load_json, slug, synthetic_id
 from ._source import Export
 
 __all__ = ["sniff", "read"]
@@ -154,26 +152,11 @@ def _looks_like_telegram(head: bytes) -> bool:
     )
 
 
-# What looking at an input can raise when it is not ours or cannot be read: zipfile
-# says RuntimeError for an encrypted member (NotImplementedError, a subclass, for an
-# unknown compression), BadZipFile, zlib.error or EOFError for a damaged one;
-# UnicodeDecodeError is a ValueError. A sniffer answers False to all of them.
-_NOT_MINE = (
-    ExportError,
-    OSError,
-    ValueError,
-    RuntimeError,
-    EOFError,
-    zipfile.BadZipFile,
-    zlib.error,
-)
-
-
 def _member_is_telegram(export: Export, member: str) -> bool:
     """Sniff one member without letting a damaged file raise."""
     try:
         return _looks_like_telegram(export.head(member, size=_HEAD_SIZE))
-    except _NOT_MINE:
+    except NOT_MINE:
         return False
 
 
