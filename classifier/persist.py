@@ -44,6 +44,7 @@ METADATA_FILE = "metadata.json"
 TRUSTED_TYPES = [
     "classifier.features.ChatPairFeatures",
     "classifier.features.split_tokens",
+    "classifier.features.char_wb_2_4",
     "classifier.model.RejectionClassifier",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",

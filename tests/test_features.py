@@ -82,3 +82,15 @@ def test_a_missing_spacy_model_is_a_clear_error(pairs: pd.DataFrame) -> None:
 
     with pytest.raises(ClassifierError, match="not installed"):
         ChatPairFeatures(spacy_model="xx_no_such_model").fit(pairs)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", "ab", "ok k", "hello there my friend", "k . 👋 haha", "x  y"]
+)
+def test_cached_char_ngrams_match_scikit_learn(text: str) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from classifier.features import char_wb_2_4
+
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).build_analyzer()
+    assert char_wb_2_4(text) == reference(text)
