@@ -53,9 +53,9 @@ class ParseReport:
     kinds: Counter[str] = field(default_factory=Counter)
     senders: Counter[str] = field(default_factory=Counter)
     conversations: Counter[str] = field(default_factory=Counter)
-    first: datetime | None = None
-    last: datetime | None = None
     messages: int = 0
+    _range_aware: tuple[Any, Any] = (None, None)
+    _range_naive: tuple[Any, Any] = (None, None)
 
     def problem(self, where: str, reason: str) -> None:
         """Record a line or record that could not be read (raise it when strict)."""
@@ -82,12 +82,33 @@ class ParseReport:
         if message.sender:
             self.senders[message.sender] += 1
         self.conversations[message.conversation_id] += 1
-        # Compare naive with naive: aware UTC values are compared as UTC wall time.
-        stamp = message.timestamp.replace(tzinfo=None)
-        if self.first is None or stamp < self.first:
-            self.first = stamp
-        if self.last is None or stamp > self.last:
-            self.last = stamp
+        # Aware and naive times cannot be compared, so each kind keeps its own range;
+        # the report shows both as wall-clock readings.
+        stamp = message.timestamp
+        low, high = self._range_aware if stamp.tzinfo else self._range_naive
+        if low is None or stamp < low:
+            low = stamp
+        if high is None or stamp > high:
+            high = stamp
+        if stamp.tzinfo:
+            self._range_aware = (low, high)
+        else:
+            self._range_naive = (low, high)
+
+    @property
+    def first(self) -> datetime | None:
+        """The earliest timestamp (UTC values read as UTC wall time)."""
+        ends = [r[0].replace(tzinfo=None) for r in self._ranges() if r[0] is not None]
+        return min(ends, default=None)
+
+    @property
+    def last(self) -> datetime | None:
+        """The latest timestamp (UTC values read as UTC wall time)."""
+        ends = [r[1].replace(tzinfo=None) for r in self._ranges() if r[1] is not None]
+        return max(ends, default=None)
+
+    def _ranges(self) -> tuple[tuple[Any, Any], ...]:
+        return (self._range_aware, self._range_naive)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
