@@ -385,8 +385,9 @@ def evaluate(
     Returns
     -------
     dict
-        ``model`` (label and risk metrics), ``baselines`` (``short_reply`` and, when
-        installed, ``vader``: risk metrics), ``n`` and the model's metadata summary.
+        ``data``, ``n``, ``model`` (label and risk metrics, and how many pairs fell
+        in the ambiguous band) and ``baselines`` (risk metrics of ``short_reply``
+        and, when installed, ``vader``).
         With ``predictions``, one JSON object per input row is written there, in
         order, with ``risk`` and ``category``.
     """
