@@ -1061,7 +1061,36 @@ def analyse(
     {'enthusiasm': 2, 'excitement': 1}
     """
     _check_texts(texts)
-    nlp = _default_nlp() if nlp is None else nlp
+    if nlp is not None:
+        return _analyse(texts, nlp, batch_size)
+    # The default pipeline is deterministic, so its results are remembered per text:
+    # while scoring, every message is read as a reply and again as the context of
+    # the next, and chats repeat short messages ("ok", "lol") a great deal.
+    texts = list(texts)
+    missing = list(dict.fromkeys(t for t in texts if t not in _REMEMBERED))
+    if missing:
+        if len(_REMEMBERED) + len(missing) > _REMEMBER_AT_MOST:
+            _REMEMBERED.clear()
+        norms, cues = _analyse(missing, _default_nlp(), batch_size)
+        for text, norm, row in zip(missing, norms, cues, strict=True):
+            _REMEMBERED[text] = (norm, row)
+    found = [_REMEMBERED[t] for t in texts]
+    matrix = (
+        np.vstack([row for _, row in found])
+        if found
+        else np.zeros((0, len(CUE_NAMES)), dtype=np.float32)
+    )
+    return [norm for norm, _ in found], matrix
+
+
+_REMEMBERED: dict[str, tuple[str, np.ndarray]] = {}
+_REMEMBER_AT_MOST = 200_000
+
+
+def _analyse(
+    texts: Iterable[str], nlp: Language, batch_size: int
+) -> tuple[list[str], np.ndarray]:
+    """:func:`analyse` without the memory of earlier texts."""
     if "reread_cues" not in nlp.pipe_names:
         raise ClassifierError(
             "the spaCy pipeline has no 'reread_cues' component; build it with "

@@ -7,12 +7,13 @@ and writing the table, so that a file written by ``reread parse`` reads back unc
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
@@ -39,6 +40,7 @@ __all__ = [
     "output_format",
     "read_pairs",
     "write_predictions",
+    "write_scored",
     "PAIR_COLUMNS",
 ]
 
@@ -453,7 +455,9 @@ _SINKS: dict[str, Callable[[IO[bytes]], Sink]] = {
 
 @contextmanager
 def table_writer(
-    path: str | os.PathLike[str] | None, format: str | None = None
+    path: str | os.PathLike[str] | None,
+    format: str | None = None,
+    sinks: dict[str, Callable[[IO[bytes]], Sink]] | None = None,
 ) -> Iterator[Sink]:
     """Open a sink with a ``write(messages)`` method (``path`` ``-`` or None: stdout).
 
@@ -461,8 +465,9 @@ def table_writer(
     the block ends without an error, so a failure never leaves a partial output file.
     """
     fmt = format or output_format(path)
+    sinks = sinks or _SINKS
     if path is None or str(path) == "-":
-        sink = _SINKS[fmt](sys.stdout.buffer)
+        sink = sinks[fmt](sys.stdout.buffer)
         yield sink
         sink.close()
         return
@@ -475,7 +480,7 @@ def table_writer(
         raise TableError(f"{target}: cannot write output: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as stream:
-            sink = _SINKS[fmt](stream)
+            sink = sinks[fmt](stream)
             try:
                 yield sink
             except BaseException:
@@ -508,27 +513,37 @@ def write_table(
 _CSV_FIELD_LIMIT = 16 * 1024 * 1024
 
 
-def _json_objects(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line of a JSONL file."""
-    with open(path, "rb") as stream:
+def _json_objects(
+    path: str | os.PathLike[str],
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSONL file (``-``: stdin)."""
+    where = "<stdin>" if str(path) == "-" else str(path)
+    with (
+        contextlib.nullcontext(sys.stdin.buffer)
+        if str(path) == "-"
+        else open(path, "rb")
+    ) as stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             try:
                 row = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                raise TableError(f"{path}:{number}: not valid JSON ({exc})") from None
+                raise TableError(f"{where}:{number}: not valid JSON ({exc})") from None
             if not isinstance(row, dict):
-                raise TableError(f"{path}:{number}: expected a JSON object")
+                raise TableError(f"{where}:{number}: expected a JSON object")
             yield number, row
 
 
 def read_table(
     path: str | os.PathLike[str], format: str | None = None
 ) -> Iterator[Message]:
-    """Read a table written by :func:`write_table` (JSONL, CSV, Parquet) into rows."""
+    """Read a table written by :func:`write_table` (JSONL, CSV, Parquet) into rows.
+
+    ``-`` reads JSONL from standard input; its places are named ``<stdin>:LINE``.
+    """
     fmt = format or output_format(path)
-    where = str(path)
+    where = "<stdin>" if str(path) == "-" else str(path)
     if fmt == "jsonl":
         for number, row in _json_objects(path):
             yield message_from_dict(row, f"{where}:{number}")
@@ -634,3 +649,129 @@ def write_predictions(scored: pd.DataFrame, path: str | os.PathLike[str]) -> Non
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+# ---------------------------------------------------------------------------
+# Scored records (the output of ``reread score``)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+def _flat(record: dict[str, Any], columns: Sequence[str]) -> list[Any]:
+    """One scored record as flat cells: timestamps ISO, lists as JSON text."""
+    row = []
+    for column in columns:
+        value = record.get(column)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, list | dict):
+            value = _json_text(value)
+        row.append(value)
+    return row
+
+
+class _ScoredJsonl:
+    def __init__(self, stream: IO[bytes], columns: Sequence[str]) -> None:
+        self.stream, self.columns = stream, columns
+
+    def write(self, records: Iterable[dict[str, Any]]) -> int:  # type: ignore[override]
+        option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY
+        count = 0
+        for record in records:
+            self.stream.write(orjson.dumps(record, option=option))
+            count += 1
+        return count
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+class _ScoredCsv:
+    def __init__(self, stream: IO[bytes], columns: Sequence[str]) -> None:
+        self.columns = columns
+        self.text = io.TextIOWrapper(
+            stream, encoding="utf-8", newline="", write_through=True
+        )
+        self.writer = csv.writer(self.text)
+        self.writer.writerow(columns)
+
+    def write(self, records: Iterable[dict[str, Any]]) -> int:  # type: ignore[override]
+        count = 0
+        for record in records:
+            self.writer.writerow(
+                ["" if v is None else v for v in _flat(record, self.columns)]
+            )
+            count += 1
+        return count
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()
+
+
+class _ScoredParquet:
+    batch_rows = 65_536
+
+    def __init__(self, stream: IO[bytes], columns: Sequence[str]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        types = {"risk": pa.float64()}
+        self.schema = pa.schema([(c, types.get(c, pa.string())) for c in columns])
+        self.columns = columns
+        self.writer = pq.ParquetWriter(stream, self.schema)
+        self.pending: list[list[Any]] = []
+
+    def write(self, records: Iterable[dict[str, Any]]) -> int:  # type: ignore[override]
+        count = 0
+        for record in records:
+            self.pending.append(_flat(record, self.columns))
+            count += 1
+            if len(self.pending) >= self.batch_rows:
+                self._flush()
+        return count
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self.pending:
+            columns = list(zip(*self.pending, strict=True))
+            self.writer.write_table(
+                pa.table(
+                    dict(zip(self.columns, columns, strict=True)), schema=self.schema
+                )
+            )  # noqa: E501
+            self.pending = []
+
+    def close(self) -> None:
+        self._flush()
+        self.writer.close()
+
+    def abort(self) -> None:
+        try:
+            self.writer.close()
+        except (OSError, ValueError):
+            pass
+
+
+def write_scored(
+    records: Iterable[dict[str, Any]],
+    path: str | os.PathLike[str] | None,
+    columns: Sequence[str],
+) -> int:
+    """Write scored records: JSONL (nested as is), CSV or Parquet (lists as JSON text).
+
+    Atomic like :func:`write_table`; returns the number of records.
+    """
+    from functools import partial
+
+    sinks: dict[str, Callable[[IO[bytes]], Sink]] = {
+        name: partial(cls, columns=columns)  # type: ignore[misc]
+        for name, cls in (
+            ("jsonl", _ScoredJsonl), ("csv", _ScoredCsv), ("parquet", _ScoredParquet)
+        )
+    }  # fmt: skip
+    with table_writer(path, sinks=sinks) as sink:
+        return sink.write(records)  # type: ignore[arg-type]
