@@ -7,7 +7,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from .errors import ExportError, TableError, UnknownFormatError
+from .errors import ClassifierError, ExportError, TableError, UnknownFormatError
 from .exports import Export, ParseOptions, detect_format, open_export, read_export
 from .records import Message, read_pairs, write_predictions
 from .report import ParseReport
@@ -15,7 +15,7 @@ from .report import ParseReport
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["parse", "train", "predict", "evaluate"]
+__all__ = ["parse", "train", "predict", "evaluate", "score", "score_stream"]
 
 
 def parse(
@@ -413,3 +413,116 @@ def evaluate(
         },
         "baselines": baselines,
     }
+
+
+def score(
+    messages: pd.DataFrame,
+    *,
+    me: str | None = None,
+    sensitivity: str = "medium",
+    model: str | os.PathLike[str] | None = None,
+    trust: bool = False,
+    include_text: bool = True,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """Score a message table: text flags, silences, readings and check-ins.
+
+    Parameters
+    ----------
+    messages : DataFrame
+        Rows of the message table (as ``reread parse`` writes it, or
+        :func:`parse` returns it), in any order of conversations.
+    me : str, optional
+        Score from this person's side: adds a ``perspective`` column ("received",
+        "sent", "other" or "none" for messages without flags).
+    sensitivity : {"low", "medium", "high"}
+        The reader's own sensitivity: higher flags more (see the README).
+    model : path, optional
+        A text model folder; the shipped model when omitted.
+    trust : bool
+        Allow a pickle model file.
+    include_text : bool
+        Keep the ``text`` column.
+    n_jobs : int
+        Processes to share conversations between.
+
+    Returns
+    -------
+    DataFrame
+        One row per input message, in input order, with the columns of
+        :data:`classifier.scoring.OUTPUT_COLUMNS`.
+
+    Examples
+    --------
+    >>> scored = score(pd.read_json("messages.jsonl", lines=True))  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from .records import message_from_dict
+    from .scoring import OUTPUT_COLUMNS, load_text_model, score_messages
+
+    _check_sensitivity(sensitivity)
+    rows = [
+        message_from_dict(row, f"row {i + 1}")
+        for i, row in enumerate(messages.to_dict(orient="records"))
+    ]
+    # Any order in, input order out: score each conversation whole.
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].conversation_id, i))
+    grouped = [rows[i] for i in order]
+    text_model = load_text_model(model, trust=trust)
+    records = list(
+        score_messages(
+            grouped,
+            text_model,
+            sensitivity=sensitivity,
+            me=me,
+            include_text=include_text,
+            n_jobs=n_jobs,
+        )  # fmt: skip
+    )
+    back: list[dict[str, Any] | None] = [None] * len(rows)
+    for position, record in zip(order, records, strict=True):
+        back[position] = record
+    columns = [c for c in OUTPUT_COLUMNS if include_text or c != "text"]
+    if me is not None:
+        columns.append("perspective")
+    return pd.DataFrame(back, columns=columns)
+
+
+def score_stream(
+    messages: Iterable[Message],
+    *,
+    me: str | None = None,
+    sensitivity: str = "medium",
+    model: str | os.PathLike[str] | None = None,
+    trust: bool = False,
+    include_text: bool = True,
+    n_jobs: int = 1,
+    summary: Any = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Score a stream of messages whose conversations come one after another.
+
+    The streaming form of :func:`score` behind ``reread score``: memory holds one
+    batch of conversations, and records come out in input order.
+
+    Raises
+    ------
+    InterleavedError
+        If a conversation comes back after another started.
+    """
+    from .scoring import load_text_model, score_messages
+
+    _check_sensitivity(sensitivity)
+    text_model = load_text_model(model, trust=trust)
+    yield from score_messages(
+        messages, text_model, sensitivity=sensitivity, me=me,
+        include_text=include_text, n_jobs=n_jobs, summary=summary, progress=progress,
+    )  # fmt: skip
+
+
+def _check_sensitivity(sensitivity: str) -> None:
+    if sensitivity not in ("low", "medium", "high"):
+        raise ClassifierError(
+            f"sensitivity {sensitivity!r} is not one of low, medium, high"
+        )

@@ -201,3 +201,147 @@ def evaluate(data, model_path, predictions, as_json, trust):  # type: ignore[no-
     from .evaluate import to_markdown
 
     click.echo(json.dumps(result, indent=2) if as_json else to_markdown(result))
+
+
+@cli.command()
+@click.argument("exports", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              default="-", help="Scored records: .jsonl, .csv or .parquet "
+              "(default: JSONL on stdout).")  # fmt: skip
+@click.option("--me", metavar="NAME",
+              help="Score from this person's side: what they received, and a "
+                   "reciprocity summary of what they sent.")  # fmt: skip
+@click.option("--sensitivity", type=click.Choice(["low", "medium", "high"]),
+              default="medium", show_default=True,
+              help="The reader's own sensitivity: high flags more, low only the "
+                   "clearest moments.")  # fmt: skip
+@click.option("--no-text", is_flag=True, help="Leave message text out of the output.")
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True),
+    help="A text model folder (default: the shipped model).",
+)
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Allow a pickle/joblib model file (it can run any code).",
+)
+@click.option(
+    "--n-jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes to share conversations between.",
+)
+@click.option(
+    "--format",
+    "format_",
+    metavar="NAME",
+    help=f"Read every input as this format ({FORMAT_NAMES}).",
+)
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy", "ymd"]),
+    help="Day/month order for WhatsApp files whose dates cannot decide it.",
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False),
+    help="Also write the per-person summary as JSON.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
+def score(exports, output, me, sensitivity, no_text, model_path, trust, n_jobs,  # type: ignore[no-untyped-def]
+          format_, date_order, summary_path, quiet):  # fmt: skip
+    """Find the moments in chats that may be read as small rejections.
+
+    Each EXPORT is a chat export (any format `reread parse` reads), or `-` for a
+    message table as JSONL on stdin. One record per message comes out, in input
+    order, with risk, category, flags, alternative readings and a check-in.
+
+    \b
+    Examples:
+        reread score examples/whatsapp-maya-and-jonas.txt -o scored.jsonl
+        reread score chat.zip --me Maya --sensitivity high
+        reread parse result.json | reread score - --no-text
+    """
+    from .records import read_table, write_scored
+    from .scoring import OUTPUT_COLUMNS, ScoreSummary
+
+    summary = ScoreSummary()
+    columns = [c for c in OUTPUT_COLUMNS if not (no_text and c == "text")]
+    columns += ["perspective"] if me else []
+    try:
+        output_format(output)
+        if list(exports) == ["-"]:
+            messages = read_table("-")
+        else:
+            messages = api.parse(exports, format=format_, date_order=date_order)
+        with _progress(quiet) as advance:
+            records = api.score_stream(
+                messages, me=me, sensitivity=sensitivity, model=model_path,
+                trust=trust, include_text=not no_text, n_jobs=n_jobs,
+                summary=summary, progress=advance,
+            )  # fmt: skip
+            write_scored(records, output, columns)
+        if summary_path:
+            Path(summary_path).write_text(
+                json.dumps(summary.to_dict(), indent=2, ensure_ascii=False),
+                encoding="utf-8",
+            )
+    except (ClassifierError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not quiet:
+        click.echo(format_summary(summary.to_dict(), me), err=True)
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    """A progress bar on stderr for people; nothing when quiet or not a terminal."""
+    import contextlib
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from tqdm import tqdm
+
+    @contextlib.contextmanager
+    def bar():  # type: ignore[no-untyped-def]
+        with tqdm(unit=" messages", file=sys.stderr, leave=False) as progress:
+            yield progress.update
+
+    return bar()
+
+
+def format_summary(summary: dict, me: str | None) -> str:  # type: ignore[type-arg]
+    """The per-person summary for people, as printed on stderr."""
+    flags = ", ".join(f"{n} {t}" for t, n in summary["flags"].items()) or "no flags"
+    lines = [
+        f"{summary['messages']} messages in {summary['conversations']} "
+        f"conversation(s); {flags}"
+    ]
+    for name, p in summary["people"].items():
+        pace = _duration(p["usual_reply_seconds"])
+        words = p["usual_reply_words"]
+        lines.append(
+            f"{name}: {p['messages']} messages; may have felt {p['flags_received']} "
+            f"moment(s), may have caused {p['flags_sent']}; usually replies in "
+            f"{pace} with {'?' if words is None else f'{words:.0f}'} words"
+        )
+    if me and me in summary["people"]:
+        sent = summary["people"][me]["flags_sent"]
+        lines.append(
+            f"Reciprocity: {sent} of {me}'s own replies or silences may be read the "
+            "same way by others. Everyone sends these too."
+        )
+    return "\n".join(lines)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "an unknown time"
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"

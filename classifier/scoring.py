@@ -1,0 +1,448 @@
+"""Scoring the message table: text flags, silences, readings, a conversation at a time.
+
+The message table streams in; each conversation is scored once it is complete (a
+reader writes conversations one after another, so memory is bounded by the largest
+conversation), and records come out in input order. Work is shared between processes
+by chunks of conversations that return plain records, never spaCy Docs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ClassifierError
+from .records import Message
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "InterleavedError",
+    "ScoreSummary",
+    "TextModel",
+    "load_text_model",
+    "conversations",
+    "score_conversation",
+    "score_messages",
+]
+
+#: The fields of a scored record, in order (``text`` is left out with ``--no-text``).
+OUTPUT_COLUMNS = (
+    "message_id",
+    "conversation_id",
+    "sender",
+    "timestamp",
+    "text",
+    "risk",
+    "category",
+    "flags",
+    "readings",
+    "check_in",
+)
+# Messages per worker in one batch of conversations.
+_CHUNK_MESSAGES = 20_000
+
+
+class InterleavedError(ClassifierError):
+    """A streamed table mixes conversations; scoring needs each one whole."""
+
+
+@dataclass
+class TextModel:
+    """A loaded text model and the thresholds saved with it."""
+
+    pipeline: Any
+    thresholds: Any
+
+
+def load_text_model(path: Any = None, *, trust: bool = False) -> TextModel:
+    """Load a model folder (the shipped one by default) for scoring.
+
+    Loading takes seconds, so a process keeps the models it loaded, keyed by path
+    and modification time (a retrained model is loaded again).
+    """
+    from .persist import MODEL_FILE, default_model_path
+
+    target = Path(path) if path is not None else default_model_path()
+    model_file = target / MODEL_FILE if target.is_dir() else target
+    try:
+        stamp = model_file.stat().st_mtime_ns
+    except OSError:
+        stamp = 0  # load_model says what is missing
+    return _load_text_model(str(target.resolve()), stamp, trust)
+
+
+@lru_cache(maxsize=4)
+def _load_text_model(path: str, stamp: int, trust: bool) -> TextModel:
+    from .model import Thresholds
+    from .persist import load_model
+
+    loaded = load_model(path, trust=trust)
+    return TextModel(
+        loaded.pipeline, Thresholds(**loaded.metadata.get("thresholds", {}))
+    )
+
+
+@dataclass
+class ScoreSummary:
+    """Per person, what the run found: for the report on stderr.
+
+    Attributes
+    ----------
+    people : dict
+        Name -> ``flags_received``, ``flags_sent``, ``messages``, and the medians
+        ``usual_reply_seconds`` and ``usual_reply_words`` (None when unknown).
+    messages, conversations : int
+        How many were scored.
+    """
+
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    messages: int = 0
+    conversations: int = 0
+    flag_types: Counter[str] = field(default_factory=Counter)
+
+    def add(self, records: list[dict[str, Any]], stats: dict[str, dict]) -> None:
+        self.conversations += 1
+        self.messages += len(records)
+        for name, values in stats.items():
+            person = self._person(name)
+            person["_reply_seconds"].append(values.get("usual_reply_seconds"))
+            person["_reply_words"].append(values.get("usual_reply_words"))
+        for record in records:
+            sender = record["sender"]
+            if sender:
+                self._person(sender)["messages"] += 1
+            for flag in record["flags"]:
+                self.flag_types[flag["type"]] += 1
+                if flag["type"] == "text":
+                    if sender:
+                        self._person(sender)["flags_sent"] += 1
+                    reader = flag["evidence"].get("reader")
+                    if reader:
+                        self._person(reader)["flags_received"] += 1
+                else:
+                    if sender:  # the one left waiting
+                        self._person(sender)["flags_received"] += 1
+                    for name in flag["evidence"].get("expected") or []:
+                        self._person(name)["flags_sent"] += 1
+
+    def _person(self, name: str) -> dict[str, Any]:
+        if name not in self.people:
+            self.people[name] = {
+                "messages": 0, "flags_received": 0, "flags_sent": 0,
+                "_reply_seconds": [], "_reply_words": [],
+            }  # fmt: skip
+        return self.people[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        people = {}
+        for name, p in sorted(self.people.items(), key=lambda kv: -kv[1]["messages"]):
+            seconds = [s for s in p["_reply_seconds"] if s is not None]
+            words = [w for w in p["_reply_words"] if w is not None]
+            people[name] = {
+                "messages": p["messages"],
+                "flags_received": p["flags_received"],
+                "flags_sent": p["flags_sent"],
+                "usual_reply_seconds": float(np.median(seconds)) if seconds else None,
+                "usual_reply_words": float(np.median(words)) if words else None,
+            }
+        return {
+            "messages": self.messages,
+            "conversations": self.conversations,
+            "flags": dict(self.flag_types.most_common()),
+            "people": people,
+        }
+
+
+def _frame(messages: list[Message]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "message_id": [m.message_id for m in messages],
+            "conversation_id": [m.conversation_id for m in messages],
+            "timestamp": [m.timestamp for m in messages],
+            "tz_known": [m.tz_known for m in messages],
+            "sender": [m.sender for m in messages],
+            "text": [m.text for m in messages],
+            "kind": [m.kind for m in messages],
+            "reply_to": [m.reply_to for m in messages],
+            "reactions": [m.reactions for m in messages],
+            "read_at": [m.read_at for m in messages],
+        }
+    )
+
+
+def score_conversation(
+    messages: list[Message],
+    model: Any,
+    *,
+    sensitivity: str = "medium",
+    me: str | None = None,
+    include_text: bool = True,
+) -> tuple[list[dict[str, Any]], dict[str, dict]]:
+    """Score one conversation; return its records (input order) and sender stats."""
+    from .conversation import SENSITIVITY, analyse
+    from .nlp import CUE_NAMES
+    from .nlp import analyse as analyse_text
+    from .readings import ReadingContext, readings_for
+
+    level = SENSITIVITY[sensitivity]
+    conv = _frame(messages)
+    texts = conv["text"].tolist()
+    _, cues = analyse_text(texts)
+    view = analyse(conv, cues, sensitivity=level, me=me)
+    n = len(conv)
+    risk = np.full(n, np.nan)
+    category: list[str | None] = [None] * n
+    kinds = conv["kind"].tolist()
+    senders = conv["sender"].tolist()
+    # Only written replies have a text to read; a photo or sticker answers, but the
+    # text model cannot read it.
+    answering = np.flatnonzero(
+        (view.answers >= 0) & np.array([k == "message" for k in kinds], dtype=bool)
+    )
+    if len(answering):
+        from .model import predict_pairs
+
+        pairs = view.history.iloc[answering].reset_index(drop=True)
+        pairs.insert(0, "text", [texts[i] for i in answering])
+        pairs.insert(
+            0, "context", [_turn_text(texts, senders, kinds, view.answers[i])
+                           for i in answering],
+        )  # fmt: skip
+        scored = predict_pairs(model.pipeline, pairs, model.thresholds)
+        risk[answering] = scored["risk"].to_numpy()
+        for row, i in enumerate(answering.tolist()):
+            category[i] = scored["category"].iat[row]
+    usual_tokens = view.history["sender_usual_tokens"].to_numpy(dtype=float)
+    one_word = _prior_one_word_rates(senders, texts, conv["kind"].tolist())
+    is_group = len({s for s in senders if s}) > 2
+    records = []
+    for i, message in enumerate(messages):
+        flags = list(view.silence_flags[i])
+        if not np.isnan(risk[i]) and risk[i] >= level.text_flag:
+            flags.append(
+                _text_flag(
+                    messages[int(view.answers[i])],
+                    message,
+                    risk[i],
+                    category[i],
+                    [CUE_NAMES[j] for j in np.flatnonzero(cues[i])],
+                    usual_tokens[i],
+                    one_word[i],
+                )  # fmt: skip
+            )
+        readings: list[dict[str, Any]] = []
+        check_in = None
+        if flags:
+            flags.sort(key=lambda f: -f["score"])
+            for flag in flags:
+                reader = (
+                    flag["evidence"].get("reader")
+                    if flag["type"] == "text"
+                    else message.sender
+                )
+                context = ReadingContext(
+                    sender=message.sender, reader=reader, is_group=is_group
+                )
+                found, suggestion = readings_for(flag, context)
+                readings.extend({**r, "flag": flag["type"]} for r in found)
+                check_in = check_in or suggestion
+        record = {
+            "message_id": message.message_id,
+            "conversation_id": message.conversation_id,
+            "sender": message.sender,
+            "timestamp": message.timestamp,
+            "text": message.text,
+            "risk": None if np.isnan(risk[i]) else round(float(risk[i]), 4),
+            "category": category[i],
+            "flags": flags,
+            "readings": readings,
+            "check_in": check_in,
+        }
+        if me is not None:
+            record["perspective"] = _perspective(message.sender, flags, me)
+        if not include_text:
+            del record["text"]
+        records.append(record)
+    return records, view.sender_stats
+
+
+def _text_flag(
+    answered_message: Message,
+    message: Message,
+    risk: float,
+    category: str | None,
+    cue_names: list[str],
+    usual_words: float,
+    one_word_rate: float | None,
+) -> dict[str, Any]:
+    """The flag for a reply whose text may be read as a small rejection."""
+    stamp = message.timestamp
+    evidence = {
+        "category": category,
+        "cues": cue_names,
+        "answers": answered_message.message_id,
+        "reader": answered_message.sender,
+        "reply_words": len(message.text.split()),
+        "usual_words": None if np.isnan(usual_words) else float(usual_words),
+        "one_word_rate": one_word_rate,
+        # The export's clock: the exporter's wall time, or UTC; never the replier's.
+        "local_hour": round(stamp.hour + stamp.minute / 60, 3),
+        "hour_is_local": False,
+    }
+    return {"type": "text", "score": round(float(risk), 4), "evidence": evidence}
+
+
+def _turn_text(
+    texts: list[str], senders: list[str], kinds: list[str], last: int, most: int = 6
+) -> str:
+    """The message answered, with the messages its sender wrote just before it.
+
+    A long message is often sent in pieces ("ok i have to tell someone", then the
+    news, then "sorry that was an essay"); a reply answers all of them.
+    """
+    first = last
+    while (
+        first > 0
+        and last - first + 1 < most
+        and senders[first - 1] == senders[last]
+        and kinds[first - 1] in ("message", "media")
+    ):
+        first -= 1
+    return "\n".join(texts[first : last + 1])
+
+
+def _prior_one_word_rates(
+    senders: list[str], texts: list[str], kinds: list[str], at_least: int = 5
+) -> list[float | None]:
+    """Per message, its sender's share of one-word messages before it (or None)."""
+    counts: dict[str, list[int]] = {}
+    rates: list[float | None] = []
+    for sender, text, kind in zip(senders, texts, kinds, strict=True):
+        seen = counts.setdefault(sender, [0, 0])
+        rates.append(seen[0] / seen[1] if seen[1] >= at_least else None)
+        if kind == "message":
+            seen[0] += len(text.split()) == 1
+            seen[1] += 1
+    return rates
+
+
+def _perspective(sender: str, flags: list[dict[str, Any]], me: str) -> str:
+    """From ``me``'s side: a flag on a message I sent, received, or neither."""
+    if not flags:
+        return "none"
+    if sender == me:
+        waiting = any(f["type"] != "text" for f in flags)
+        return "received" if waiting else "sent"
+    if any(f["evidence"].get("reader") == me for f in flags if f["type"] == "text"):
+        return "received"
+    return "other"
+
+
+def conversations(messages: Iterable[Message]) -> Iterator[list[Message]]:
+    """Group a stream into conversations, in input order.
+
+    Every reader writes a conversation's messages together, so a conversation ends
+    when the next begins, and memory holds one conversation at a time.
+
+    Raises
+    ------
+    InterleavedError
+        If a conversation comes back after another one started (a table whose rows
+        mix conversations): group the rows by ``conversation_id`` first, or score it
+        as a DataFrame with :func:`classifier.score`, which accepts any order.
+    """
+    current: list[Message] = []
+    finished: set[str] = set()
+    for number, message in enumerate(messages, start=1):
+        cid = message.conversation_id
+        if current and current[0].conversation_id == cid:
+            current.append(message)
+            continue
+        if cid in finished:
+            raise InterleavedError(
+                f"record {number} ({message.source or 'no source'}): conversation "
+                f"{cid!r} comes back after other conversations; group the rows by "
+                "conversation_id (a stable sort keeps their order) and score again"
+            )
+        if current:
+            finished.add(current[0].conversation_id)
+            yield current
+        current = [message]
+    if current:
+        yield current
+
+
+def score_messages(
+    messages: Iterable[Message],
+    model: Any,
+    *,
+    sensitivity: str = "medium",
+    me: str | None = None,
+    include_text: bool = True,
+    n_jobs: int = 1,
+    summary: ScoreSummary | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Score a message stream; yield one record per message, in input order.
+
+    Conversations are scored in batches of about ``_CHUNK_MESSAGES`` messages per
+    worker; with ``n_jobs > 1`` the conversations of a batch are shared between
+    processes, each returning plain records.
+    """
+    summary = summary if summary is not None else ScoreSummary()
+    batch: list[list[Message]] = []
+    size = 0
+    for conversation in conversations(messages):
+        batch.append(conversation)
+        size += len(conversation)
+        if size >= _CHUNK_MESSAGES * max(n_jobs, 1):
+            yield from _emit(batch, model, sensitivity, me, include_text, n_jobs,
+                             summary, progress)  # fmt: skip
+            batch, size = [], 0
+    if batch:
+        yield from _emit(batch, model, sensitivity, me, include_text, n_jobs,
+                         summary, progress)  # fmt: skip
+
+
+def _emit(
+    batch: list[list[Message]],
+    model: Any,
+    sensitivity: str,
+    me: str | None,
+    include_text: bool,
+    n_jobs: int,
+    summary: ScoreSummary,
+    progress: Callable[[int], None] | None,
+) -> Iterator[dict[str, Any]]:
+    for records, stats in _run(batch, model, sensitivity, me, include_text, n_jobs):
+        summary.add(records, stats)
+        if progress is not None:
+            progress(len(records))
+        yield from records
+
+
+def _run(
+    batch: list[list[Message]],
+    model: Any,
+    sensitivity: str,
+    me: str | None,
+    include_text: bool,
+    n_jobs: int,
+) -> list[tuple[list[dict[str, Any]], dict[str, dict]]]:
+    kwargs: dict[str, Any] = {
+        "sensitivity": sensitivity, "me": me, "include_text": include_text,
+    }  # fmt: skip
+    if n_jobs == 1 or len(batch) == 1:
+        return [score_conversation(c, model, **kwargs) for c in batch]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=n_jobs)(
+        delayed(score_conversation)(c, model, **kwargs) for c in batch
+    )
