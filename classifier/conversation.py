@@ -126,9 +126,11 @@ class Sensitivity:
 
 #: The three levels. ``medium`` is the default; each level moves every threshold.
 SENSITIVITY: dict[str, Sensitivity] = {
-    "low": Sensitivity("low", 0.6, 4.0, 4 * 3600.0, 6.0, 6 * 3600.0, 8, 3),
-    "medium": Sensitivity("medium", 0.5, 3.0, 2 * 3600.0, 4.0, 3 * 3600.0, 5, 2),
-    "high": Sensitivity("high", 0.4, 2.0, 1 * 3600.0, 3.0, 1.5 * 3600.0, 4, 1),
+    # Text risk is calibrated on data where half the replies are rejections; in a
+    # real chat far fewer are, so a flag needs more than an even chance.
+    "low": Sensitivity("low", 0.85, 4.0, 4 * 3600.0, 6.0, 6 * 3600.0, 8, 3),
+    "medium": Sensitivity("medium", 0.7, 3.0, 2 * 3600.0, 4.0, 3 * 3600.0, 5, 2),
+    "high": Sensitivity("high", 0.5, 2.0, 1 * 3600.0, 3.0, 1.5 * 3600.0, 4, 1),
 }
 
 #: The kinds of silence flag, attached to the message that was left waiting.

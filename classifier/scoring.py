@@ -220,6 +220,7 @@ def score_conversation(
         for row, i in enumerate(answering.tolist()):
             category[i] = scored["category"].iat[row]
     usual_tokens = view.history["sender_usual_tokens"].to_numpy(dtype=float)
+    warm_columns = [CUE_NAMES.index(c) for c in _WARM_CUES]
     one_word = _prior_one_word_rates(senders, texts, conv["kind"].tolist())
     is_group = len({s for s in senders if s}) > 2
     records = []
@@ -236,6 +237,9 @@ def score_conversation(
                     usual_tokens[i],
                     one_word[i],
                 )  # fmt: skip
+            )
+            flags[-1]["evidence"]["answered_later_warmly"] = _warm_later(
+                messages, cues, warm_columns, i
             )
         readings: list[dict[str, Any]] = []
         check_in = None
@@ -297,6 +301,25 @@ def _text_flag(
         "hour_is_local": False,
     }
     return {"type": "text", "score": round(float(risk), 4), "evidence": evidence}
+
+
+# Cues that make a later message from the same person read as warm.
+_WARM_CUES = ("affection", "enthusiasm", "apology", "gratitude")
+_WARM_WITHIN_S = 48 * 3600
+
+
+def _warm_later(
+    messages: list[Message], cues: np.ndarray, warm: list[int], i: int
+) -> bool:
+    """Whether the sender of message ``i`` wrote something warm in the next 48 hours."""
+    sender, start = messages[i].sender, messages[i].timestamp
+    for j in range(i + 1, min(i + 200, len(messages))):
+        later = messages[j]
+        if (later.timestamp - start).total_seconds() > _WARM_WITHIN_S:
+            break
+        if later.sender == sender and cues[j, warm].any():
+            return True
+    return False
 
 
 def _turn_text(
