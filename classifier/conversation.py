@@ -75,6 +75,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .labels import SILENCE_TYPES
+
 __all__ = [
     "MIN_HISTORY",
     "SENSITIVITY",
@@ -133,8 +135,6 @@ SENSITIVITY: dict[str, Sensitivity] = {
     "high": Sensitivity("high", 0.5, 2.0, 1 * 3600.0, 3.0, 1.5 * 3600.0, 4, 1),
 }
 
-#: The kinds of silence flag, attached to the message that was left waiting.
-SILENCE_TYPES = ("unanswered", "slow_reply", "ignored_in_group", "unacknowledged_joke")
 
 #: Replies a baseline needs before it is used (per pair, per sender and time of day,
 #: per sender, then the whole conversation; below that a population prior is used).

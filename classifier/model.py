@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .features import ChatPairFeatures
+from .labels import CATEGORIES, LABELS
 
 __all__ = [
     "CATEGORIES",
@@ -28,18 +29,6 @@ __all__ = [
     "build_pipeline",
     "predict_pairs",
 ]
-
-#: The six kinds of reply that may be read as a small rejection.
-CATEGORIES = (
-    "curt",
-    "lukewarm",
-    "dismissive",
-    "vague_decline",
-    "deflection",
-    "cold_tone",
-)
-#: Every label the model predicts.
-LABELS = (*CATEGORIES, "none")
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ClassifierError
+from .labels import CATEGORIES, FLAG_TYPES, SILENCE_TYPES
 
 __all__ = [
     "FLAG_TYPES",
@@ -101,20 +102,6 @@ __all__ = [
     "human_count",
 ]
 
-#: Flags whose moment is a silence; the sender is the one who went quiet.
-SILENCE_TYPES = ("unanswered", "slow_reply", "ignored_in_group", "unacknowledged_joke")
-#: Every flag type that gets readings.
-FLAG_TYPES = (*SILENCE_TYPES, "text")
-#: The text model's categories (the same as ``classifier.model.CATEGORIES``, kept
-#: here so that loading readings does not import scikit-learn).
-CATEGORIES = (
-    "curt",
-    "lukewarm",
-    "dismissive",
-    "vague_decline",
-    "deflection",
-    "cold_tone",
-)
 #: Evidence keys a condition may test, and the kind of value each holds. Derived keys
 #: are computed from evidence and ``is_group`` comes from the context.
 KEY_KINDS: dict[str, str] = {

@@ -398,7 +398,27 @@ def _naive_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-class _ParquetSink:
+class _ParquetClosing:
+    """Closing for the Parquet sinks: flush what is pending, then the writer."""
+
+    writer: Any
+
+    def _flush(self) -> None:
+        raise NotImplementedError  # each sink flushes its own rows
+
+    def close(self) -> None:
+        self._flush()
+        self.writer.close()
+
+    def abort(self) -> None:
+        """Close pyarrow's writer after a failure, before its stream is closed."""
+        try:
+            self.writer.close()
+        except (OSError, ValueError):
+            pass
+
+
+class _ParquetSink(_ParquetClosing):
     batch_rows = 65_536
 
     def __init__(self, stream: IO[bytes]) -> None:
@@ -433,17 +453,6 @@ class _ParquetSink:
                 columns[name].append(value)
         self.writer.write_table(pa.table(columns, schema=self.schema))
         self.pending = []
-
-    def close(self) -> None:
-        self._flush()
-        self.writer.close()
-
-    def abort(self) -> None:
-        """Close pyarrow's writer after a failure, before its stream is closed."""
-        try:
-            self.writer.close()
-        except (OSError, ValueError):
-            pass
 
 
 _SINKS: dict[str, Callable[[IO[bytes]], Sink]] = {
@@ -711,7 +720,7 @@ class _ScoredCsv:
         self.text.detach()
 
 
-class _ScoredParquet:
+class _ScoredParquet(_ParquetClosing):
     batch_rows = 65_536
 
     def __init__(self, stream: IO[bytes], columns: Sequence[str]) -> None:
@@ -744,16 +753,6 @@ class _ScoredParquet:
                 )
             )  # noqa: E501
             self.pending = []
-
-    def close(self) -> None:
-        self._flush()
-        self.writer.close()
-
-    def abort(self) -> None:
-        try:
-            self.writer.close()
-        except (OSError, ValueError):
-            pass
 
 
 def write_scored(
