@@ -462,6 +462,7 @@ def score(
     from .scoring import OUTPUT_COLUMNS, load_text_model, score_messages
 
     _check_sensitivity(sensitivity)
+    load_text_model(model, trust=trust)  # a bad model fails before any work
     rows = [
         message_from_dict(row, f"row {i + 1}")
         for i, row in enumerate(messages.to_dict(orient="records"))
@@ -469,11 +470,11 @@ def score(
     # Any order in, input order out: score each conversation whole.
     order = sorted(range(len(rows)), key=lambda i: (rows[i].conversation_id, i))
     grouped = [rows[i] for i in order]
-    text_model = load_text_model(model, trust=trust)
     records = list(
         score_messages(
             grouped,
-            text_model,
+            model,
+            trust=trust,
             sensitivity=sensitivity,
             me=me,
             include_text=include_text,
@@ -514,9 +515,9 @@ def score_stream(
     from .scoring import load_text_model, score_messages
 
     _check_sensitivity(sensitivity)
-    text_model = load_text_model(model, trust=trust)
+    load_text_model(model, trust=trust)  # a bad model fails before any output
     yield from score_messages(
-        messages, text_model, sensitivity=sensitivity, me=me,
+        messages, model, trust=trust, sensitivity=sensitivity, me=me,
         include_text=include_text, n_jobs=n_jobs, summary=summary, progress=progress,
     )  # fmt: skip
 

@@ -45,8 +45,8 @@ OUTPUT_COLUMNS = (
     "readings",
     "check_in",
 )
-# Messages per worker in one batch of conversations.
-_CHUNK_MESSAGES = 20_000
+# Messages per task: large enough to pay for sending it to a worker.
+_CHUNK_MESSAGES = 5_000
 
 
 class InterleavedError(ClassifierError):
@@ -404,8 +404,9 @@ def conversations(messages: Iterable[Message]) -> Iterator[list[Message]]:
 
 def score_messages(
     messages: Iterable[Message],
-    model: Any,
+    model_path: Any = None,
     *,
+    trust: bool = False,
     sensitivity: str = "medium",
     me: str | None = None,
     include_text: bool = True,
@@ -415,57 +416,51 @@ def score_messages(
 ) -> Iterator[dict[str, Any]]:
     """Score a message stream; yield one record per message, in input order.
 
-    Conversations are scored in batches of about ``_CHUNK_MESSAGES`` messages per
-    worker; with ``n_jobs > 1`` the conversations of a batch are shared between
-    processes, each returning plain records.
+    Conversations go out in chunks of about ``_CHUNK_MESSAGES`` messages. With
+    ``n_jobs > 1`` the chunks are shared between processes, each of which loads the
+    model once and returns plain records; records are written while the workers go
+    on with the next chunks, and only a few chunks are in flight at a time.
     """
     summary = summary if summary is not None else ScoreSummary()
-    batch: list[list[Message]] = []
-    size = 0
-    for conversation in conversations(messages):
-        batch.append(conversation)
-        size += len(conversation)
-        if size >= _CHUNK_MESSAGES * max(n_jobs, 1):
-            yield from _emit(batch, model, sensitivity, me, include_text, n_jobs,
-                             summary, progress)  # fmt: skip
-            batch, size = [], 0
-    if batch:
-        yield from _emit(batch, model, sensitivity, me, include_text, n_jobs,
-                         summary, progress)  # fmt: skip
-
-
-def _emit(
-    batch: list[list[Message]],
-    model: Any,
-    sensitivity: str,
-    me: str | None,
-    include_text: bool,
-    n_jobs: int,
-    summary: ScoreSummary,
-    progress: Callable[[int], None] | None,
-) -> Iterator[dict[str, Any]]:
-    for records, stats in _run(batch, model, sensitivity, me, include_text, n_jobs):
-        summary.add(records, stats)
-        if progress is not None:
-            progress(len(records))
-        yield from records
-
-
-def _run(
-    batch: list[list[Message]],
-    model: Any,
-    sensitivity: str,
-    me: str | None,
-    include_text: bool,
-    n_jobs: int,
-) -> list[tuple[list[dict[str, Any]], dict[str, dict]]]:
-    kwargs: dict[str, Any] = {
+    options: dict[str, Any] = {
         "sensitivity": sensitivity, "me": me, "include_text": include_text,
     }  # fmt: skip
-    if n_jobs == 1 or len(batch) == 1:
-        return [score_conversation(c, model, **kwargs) for c in batch]
-    from joblib import Parallel, delayed
+    chunks = _chunks(conversations(messages))
+    if n_jobs == 1:
+        results: Iterable[list[tuple[list[dict[str, Any]], dict[str, dict]]]] = (
+            _score_chunk(chunk, model_path, trust, options) for chunk in chunks
+        )
+    else:
+        from joblib import Parallel, delayed
 
-    return Parallel(n_jobs=n_jobs)(
-        delayed(score_conversation)(c, model, **kwargs) for c in batch
-    )
+        results = Parallel(
+            n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs"
+        )(delayed(_score_chunk)(chunk, model_path, trust, options) for chunk in chunks)
+    for scored in results:
+        for records, stats in scored:
+            summary.add(records, stats)
+            if progress is not None:
+                progress(len(records))
+            yield from records
+
+
+def _chunks(stream: Iterable[list[Message]]) -> Iterator[list[list[Message]]]:
+    """Conversations gathered into chunks of about ``_CHUNK_MESSAGES`` messages."""
+    chunk: list[list[Message]] = []
+    size = 0
+    for conversation in stream:
+        chunk.append(conversation)
+        size += len(conversation)
+        if size >= _CHUNK_MESSAGES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _score_chunk(
+    chunk: list[list[Message]], model_path: Any, trust: bool, options: dict[str, Any]
+) -> list[tuple[list[dict[str, Any]], dict[str, dict]]]:
+    """Score a chunk of conversations (in a worker: the model loads once there)."""
+    model = load_text_model(model_path, trust=trust)
+    return [score_conversation(c, model, **options) for c in chunk]
