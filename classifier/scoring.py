@@ -221,8 +221,8 @@ def score_conversation(
             category[i] = scored["category"].iat[row]
     usual_tokens = view.history["sender_usual_tokens"].to_numpy(dtype=float)
     warm_columns = [CUE_NAMES.index(c) for c in _WARM_CUES]
-    one_word = _prior_one_word_rates(senders, texts, conv["kind"].tolist())
-    is_group = len({s for s in senders if s}) > 2
+    one_word = _prior_one_word_rates(senders, texts, kinds)
+    is_group = bool(view.is_group)
     records = []
     for i, message in enumerate(messages):
         flags = list(view.silence_flags[i])
