@@ -93,11 +93,11 @@ def _read_input(
     report: ParseReport,
     taken: set[str],
     touched: set[str] | None = None,
-) -> Iterator[Message]:
+) -> Generator[Message, None, str]:
     """Read one export with its reader; keep conversation ids unique across inputs.
 
     With ``touched``, add the ``source`` location of every row to it, so a caller can
-    tell which files of a folder or zip were read.
+    tell which files of a folder or zip were read. Returns the format's name.
     """
     name, messages = read_export(export, options, report)
     entry: dict[str, Any] = {
@@ -121,6 +121,7 @@ def _read_input(
         entry["messages"] += 1
         report.count(message)
         yield message
+    return name
 
 
 def _read_tree(
@@ -138,9 +139,7 @@ def _read_tree(
     problems, notes = len(report.problems), len(report.notes)
     tree_format = None
     try:
-        tree_format = yield from _read_tree_format(
-            export, options, report, taken, touched
-        )
+        tree_format = yield from _read_input(export, options, report, taken, touched)
     except UnknownFormatError:
         if options.format:
             raise
@@ -177,18 +176,6 @@ def _read_tree(
             "exported, or name the format with --format",
             export.name,
         )
-
-
-def _read_tree_format(
-    export: Export,
-    options: ParseOptions,
-    report: ParseReport,
-    taken: set[str],
-    touched: set[str],
-) -> Generator[Message, None, str]:
-    """Read a folder or zip with the reader that claims it whole; return its name."""
-    yield from _read_input(export, options, report, taken, touched)
-    return report.inputs[-1]["format"]
 
 
 def _member_of(export: Export, where: str) -> str | None:
