@@ -9,6 +9,7 @@ punctuation.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import ClassifierError
@@ -79,6 +81,88 @@ def char_wb_2_4(text: str) -> list[str]:
     for word in text.split():
         grams.extend(_word_char_ngrams(word, 2, 4))
     return grams
+
+
+class _CharColumns(dict):  # type: ignore[type-arg]
+    """Per word, the columns its ``char_wb_2_4`` n-grams have in a vocabulary.
+
+    Counting n-grams one by one in Python is most of what scoring costs; a word's
+    columns are looked up once and then reused for every message that has the word.
+    """
+
+    _AT_MOST = 500_000
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        super().__init__()
+        self.vocabulary = vocabulary
+
+    def __missing__(self, word: str) -> array:
+        if len(self) >= self._AT_MOST:
+            self.clear()
+        vocabulary = self.vocabulary
+        columns = self[word] = array(
+            "i",
+            [vocabulary[g] for g in _word_char_ngrams(word, 2, 4) if g in vocabulary],
+        )
+        return columns
+
+
+def _char_tfidf(
+    vectorizer: TfidfVectorizer, columns: _CharColumns, docs: list[str]
+) -> sp.csr_matrix:
+    """``vectorizer.transform(docs)`` for the ``char_wb_2_4`` analyser, words reused."""
+    indices = array("i")
+    indptr = array("i", [0])
+    for doc in docs:
+        for word in doc.split():
+            indices.extend(columns[word])
+        indptr.append(len(indices))
+    return _tfidf(vectorizer, indices, indptr)
+
+
+def _word_tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
+    """``vectorizer.transform(docs)`` for word n-grams of :func:`split_tokens`."""
+    vocabulary = vectorizer.vocabulary_
+    low, high = vectorizer.ngram_range
+    indices = array("i")
+    indptr = array("i", [0])
+    for doc in docs:
+        tokens = doc.split()
+        grams = tokens if low == 1 else []
+        for n in range(max(low, 2), high + 1):
+            grams = grams + [
+                " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)
+            ]
+        indices.extend([vocabulary[g] for g in grams if g in vocabulary])
+        indptr.append(len(indices))
+    return _tfidf(vectorizer, indices, indptr)
+
+
+def _tfidf(vectorizer: TfidfVectorizer, indices: array, indptr: array) -> sp.csr_matrix:
+    """Count the columns found per document, then weight them as ``vectorizer`` does.
+
+    Counting n-grams through scikit-learn's generic loop is most of what scoring
+    costs; the callers find the columns faster, and the weighting here is
+    scikit-learn's (sublinear tf, idf, l2 norm) in the same order and dtype, so the
+    matrix is identical to ``vectorizer.transform``'s.
+    """
+    counts = sp.csr_matrix(
+        (
+            np.ones(len(indices), dtype=vectorizer.dtype),
+            np.frombuffer(indices, dtype=np.intc),
+            np.frombuffer(indptr, dtype=np.intc),
+        ),
+        shape=(len(indptr) - 1, len(vectorizer.vocabulary_)),
+    )
+    counts.sum_duplicates()  # sorts the indices too
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+    if vectorizer.use_idf:
+        counts.data *= vectorizer.idf_[counts.indices]
+    if vectorizer.norm is not None:
+        counts = normalize(counts, norm=vectorizer.norm, copy=False)
+    return counts
 
 
 def as_pairs(X: Any) -> pd.DataFrame:
@@ -166,6 +250,7 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
         # A spaCy pipeline is rebuilt on demand, never saved with the model.
         state = super().__getstate__()
         state.pop("_nlp", None)
+        state.pop("_char_columns", None)
         return state
 
     def _pipeline(self) -> Any:
@@ -321,15 +406,23 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "dense_scale_")
         a = self._analyse(X)
         blocks = [
-            self.reply_words_.transform(a["reply_norm"]),
-            self.reply_chars_.transform(a["reply_norm"]),
+            _word_tfidf(self.reply_words_, a["reply_norm"]),
+            self._reply_chars(a["reply_norm"]),
         ]
         if self.context_words_ is not None:
-            blocks.append(self.context_words_.transform(a["context_norm"]))
+            blocks.append(_word_tfidf(self.context_words_, a["context_norm"]))
         if self.reply_tags_ is not None:
             blocks.append(self.reply_tags_.transform(a["reply_tags"]))
         blocks.append(sp.csr_matrix(self._dense(a) / self.dense_scale_))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _reply_chars(self, norms: list[str]) -> sp.csr_matrix:
+        if self.reply_chars_.analyzer is not char_wb_2_4:
+            return self.reply_chars_.transform(norms)
+        columns = getattr(self, "_char_columns", None)
+        if columns is None or columns.vocabulary is not self.reply_chars_.vocabulary_:
+            columns = self._char_columns = _CharColumns(self.reply_chars_.vocabulary_)
+        return _char_tfidf(self.reply_chars_, columns, norms)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "feature_names_out_")

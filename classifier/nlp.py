@@ -236,8 +236,8 @@ def normalise(text: str) -> str:
 
 
 # Token classes, computed once per word type (see CueComponent._bits).
-(_SPACE, _PUNCT, _EMOJI, _LAUGH, _STRETCH, _CAPS, _OK, _WORD, _INTERJ, _NUM) = (
-    1 << i for i in range(10)
+(_SPACE, _PUNCT, _EMOJI, _LAUGH, _STRETCH, _CAPS, _OK, _WORD, _INTERJ, _NUM, _CLOCK) = (
+    1 << i for i in range(11)
 )
 _BOUNDARY = _SPACE | _PUNCT | _EMOJI | _LAUGH
 # All-caps words that are names, not shouting.
@@ -270,6 +270,8 @@ def _token_bits(text: str) -> int:
         bits |= _INTERJ
     if norm in _NUMBER_WORDS or any(c.isdigit() for c in text):
         bits |= _NUM
+    if norm in _CLOCK_WORDS or (":" in text and bits & _NUM):
+        bits |= _CLOCK
     if text.isalpha() and not bits & _LAUGH:
         low = text.lower()
         if (
@@ -602,6 +604,9 @@ _NUMBER_WORDS = frozenset(
 _TIME_WORDS = ["am", "pm", "p.m.", "a.m.", "ish", "o'clock", "oclock"]
 _TIME_PREPS = ["at", "around", "after", "@"]
 _CLOCK_SHAPES = ["d", "dd", "d.dd", "dd.dd", "d:dd", "dd:dd"]
+# A Doc can hold a clock time only if it has a number and one of these (or "7:30"):
+# the Matcher is slow, so it runs only then.
+_CLOCK_WORDS = frozenset(_TIME_WORDS + _TIME_PREPS)
 TOKEN_PATTERNS: dict[str, tuple[str, str, list[list[dict[str, Any]]]]] = {
     "new_date/clock": (
         "new_date",
@@ -777,7 +782,7 @@ class CueComponent:
         for b in bits:
             union |= b
         matches = self._phrase_matcher(doc)
-        if union & _NUM:
+        if union & _NUM and union & _CLOCK:
             matches += self._matcher(doc)
         found: _Found = []
         if matches:

@@ -72,10 +72,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,21 @@ class ReadingsData:
     readings: tuple[_Entry, ...]
     check_ins: tuple[_Entry, ...]
     where: str
+
+    @cached_property
+    def by_flag(self) -> dict[str, tuple[list[_Compiled], list[_Compiled]]]:
+        """Per flag type, its readings and its check-ins ranked, conditions compiled."""
+        index = {}
+        for flag_type in FLAG_TYPES:
+            index[flag_type] = tuple(
+                [
+                    (e, _all_of([_compile(c) for c in e.when]))
+                    for e in sorted(entries, key=_rank)
+                    if flag_type in e.flags
+                ]
+                for entries in (self.readings, self.check_ins)
+            )
+        return index  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------------------
@@ -520,6 +536,56 @@ def _same(value: Any, target: Any) -> bool:
     if isinstance(target, bool) or isinstance(value, bool):
         return isinstance(value, bool) and isinstance(target, bool) and value == target
     return value is not None and value == target
+
+
+_Test = Callable[[Mapping[str, Any]], bool]
+_Compiled = tuple["_Entry", _Test]
+
+
+def _all_of(tests: list[_Test]) -> _Test:
+    """One test that holds when all of ``tests`` hold."""
+    if not tests:
+        return lambda values: True
+    if len(tests) == 1:
+        return tests[0]
+    return lambda values: all(test(values) for test in tests)
+
+
+def _compile(cond: _Condition) -> _Test:
+    """One condition as a function of the cleaned values (what :func:`_holds` does,
+    with the operator chosen once instead of at every flag)."""
+    if cond.any_of:
+        parts = tuple(_compile(c) for c in cond.any_of)
+        return lambda values: any(part(values) for part in parts)
+    key, op, target = cond.key, cond.op, cond.value
+    if op in ("gt", "gte", "lt", "lte"):
+        compare = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt,
+                   "lte": operator.le}[op]  # fmt: skip
+
+        def ordered(values: Mapping[str, Any]) -> bool:
+            value = values.get(key)
+            return value is not None and bool(compare(value, target))
+
+        return ordered
+    if op == "present":
+        return lambda values: (values.get(key) is not None) == target
+    if op == "contains":
+        return lambda values: isinstance(v := values.get(key), list) and target in v
+    targets = target if op == "in" else [target]
+    if all(isinstance(t, str) for t in targets):
+        allowed = frozenset(targets)
+
+        def member(values: Mapping[str, Any]) -> bool:
+            value = values.get(key)
+            return isinstance(value, str) and value in allowed
+
+    else:
+
+        def member(values: Mapping[str, Any]) -> bool:
+            value = values.get(key)
+            return any(_same(value, t) for t in targets)
+
+    return (lambda values: not member(values)) if op == "ne" else member
 
 
 def _holds(cond: _Condition, values: Mapping[str, Any]) -> bool:
@@ -963,10 +1029,8 @@ def _select(
     values = _values(evidence if isinstance(evidence, Mapping) else {}, context)
     sender, reader = _people(flag_type, values, context)
 
-    def fires(entry: _Entry) -> bool:
-        return flag_type in entry.flags and all(_holds(c, values) for c in entry.when)
-
-    chosen = _choose([e for e in data.readings if fires(e)], _digest(flag_type, values))
-    check_ins = sorted((e for e in data.check_ins if fires(e)), key=_rank)
-    check_in = check_ins[0] if check_ins else None
+    readings, check_ins = data.by_flag[flag_type]
+    firing = [entry for entry, holds in readings if holds(values)]
+    chosen = _choose(firing, _digest(flag_type, values))
+    check_in = next((entry for entry, holds in check_ins if holds(values)), None)
     return chosen, check_in, _fields(values, sender, reader)

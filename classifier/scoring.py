@@ -28,7 +28,10 @@ __all__ = [
     "TextModel",
     "load_text_model",
     "conversations",
+    "ConversationScores",
+    "records_for",
     "score_conversation",
+    "score_conversations",
     "score_messages",
 ]
 
@@ -177,6 +180,30 @@ def _frame(messages: list[Message]) -> pd.DataFrame:
     )
 
 
+@dataclass
+class ConversationScores:
+    """What scoring found in one conversation, without the messages themselves.
+
+    Small enough to send back from a worker process: the messages are joined to it
+    where they already are (see :func:`records_for`).
+
+    Attributes
+    ----------
+    risk, category : list
+        Per message, the text model's risk (None where the message answers nothing
+        written) and category.
+    flagged : dict
+        Message index -> ``(flags, readings, check_in)``, for flagged messages only.
+    stats : dict
+        Per sender, the usual reply time and length (for the summary).
+    """
+
+    risk: list[float | None]
+    category: list[str | None]
+    flagged: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]]
+    stats: dict[str, dict]
+
+
 def score_conversation(
     messages: list[Message],
     model: Any,
@@ -186,19 +213,84 @@ def score_conversation(
     include_text: bool = True,
 ) -> tuple[list[dict[str, Any]], dict[str, dict]]:
     """Score one conversation; return its records (input order) and sender stats."""
-    from .conversation import SENSITIVITY, analyse
-    from .nlp import CUE_NAMES
+    (scores,) = score_conversations([messages], model, sensitivity=sensitivity, me=me)
+    return records_for(messages, scores, me=me, include_text=include_text), scores.stats
+
+
+def score_conversations(
+    batch: list[list[Message]],
+    model: Any,
+    *,
+    sensitivity: str = "medium",
+    me: str | None = None,
+) -> list[ConversationScores]:
+    """Score several conversations, reading all their texts in one pass.
+
+    The text model costs milliseconds per call whatever its size, so the replies of
+    the whole batch go through it together.
+    """
+    from .conversation import SENSITIVITY
     from .nlp import analyse as analyse_text
-    from .readings import ReadingContext, readings_for
 
     level = SENSITIVITY[sensitivity]
+    texts = [m.text for messages in batch for m in messages]
+    _, cues = analyse_text(texts)
+    prepared = []
+    start = 0
+    for messages in batch:
+        prepared.append(
+            _prepare(messages, cues[start : start + len(messages)], level, me)
+        )
+        start += len(messages)
+    risk = np.full(len(texts), np.nan)
+    category: list[str | None] = [None] * len(texts)
+    pairs = [p.pairs for p in prepared if p.pairs is not None]
+    if pairs:
+        from .model import predict_pairs
+
+        scored = predict_pairs(
+            model.pipeline, pd.concat(pairs, ignore_index=True), model.thresholds
+        )
+        risk_column = scored["risk"].to_numpy()
+        category_column = scored["category"].tolist()
+        row = start = 0
+        for p in prepared:
+            for i in p.answering.tolist():
+                risk[start + i] = risk_column[row]
+                category[start + i] = category_column[row]
+                row += 1
+            start += len(p.messages)
+    results = []
+    start = 0
+    for p in prepared:
+        n = len(p.messages)
+        results.append(
+            _finish(p, risk[start : start + n], category[start : start + n], level)
+        )
+        start += n
+    return results
+
+
+@dataclass
+class _Prepared:
+    """A conversation analysed, with the (context, reply) pairs it gives the model."""
+
+    messages: list[Message]
+    texts: list[str]
+    cues: np.ndarray
+    view: Any
+    answering: np.ndarray
+    pairs: pd.DataFrame | None
+
+
+def _prepare(
+    messages: list[Message], cues: np.ndarray, level: Any, me: str | None
+) -> _Prepared:
+    from .conversation import analyse
+
     conv = _frame(messages)
     texts = conv["text"].tolist()
-    _, cues = analyse_text(texts)
     view = analyse(conv, cues, sensitivity=level, me=me)
-    n = len(conv)
-    risk = np.full(n, np.nan)
-    category: list[str | None] = [None] * n
     kinds = conv["kind"].tolist()
     senders = conv["sender"].tolist()
     # Only written replies have a text to read; a photo or sticker answers, but the
@@ -206,24 +298,31 @@ def score_conversation(
     answering = np.flatnonzero(
         (view.answers >= 0) & np.array([k == "message" for k in kinds], dtype=bool)
     )
+    pairs = None
     if len(answering):
-        from .model import predict_pairs
-
         pairs = view.history.iloc[answering].reset_index(drop=True)
         pairs.insert(0, "text", [texts[i] for i in answering])
         pairs.insert(
             0, "context", [_turn_text(texts, senders, kinds, view.answers[i])
                            for i in answering],
         )  # fmt: skip
-        scored = predict_pairs(model.pipeline, pairs, model.thresholds)
-        risk[answering] = scored["risk"].to_numpy()
-        for row, i in enumerate(answering.tolist()):
-            category[i] = scored["category"].iat[row]
+    return _Prepared(messages, texts, cues, view, answering, pairs)
+
+
+def _finish(
+    p: _Prepared, risk: np.ndarray, category: list[str | None], level: Any
+) -> ConversationScores:
+    """Flags, readings and check-ins of a conversation whose replies are scored."""
+    from .nlp import CUE_NAMES
+    from .readings import ReadingContext, readings_for
+
+    messages, view, cues = p.messages, p.view, p.cues
     usual_tokens = view.history["sender_usual_tokens"].to_numpy(dtype=float)
     warm_columns = [CUE_NAMES.index(c) for c in _WARM_CUES]
-    one_word = _prior_one_word_rates(senders, texts, kinds)
+    senders = [m.sender for m in messages]
+    one_word = _prior_one_word_rates(senders, p.texts, [m.kind for m in messages])
     is_group = bool(view.is_group)
-    records = []
+    flagged = {}
     for i, message in enumerate(messages):
         flags = list(view.silence_flags[i])
         if not np.isnan(risk[i]) and risk[i] >= level.text_flag:
@@ -241,30 +340,51 @@ def score_conversation(
             flags[-1]["evidence"]["answered_later_warmly"] = _warm_later(
                 messages, cues, warm_columns, i
             )
+        if not flags:
+            continue
         readings: list[dict[str, Any]] = []
         check_in = None
-        if flags:
-            flags.sort(key=lambda f: -f["score"])
-            for flag in flags:
-                reader = (
-                    flag["evidence"].get("reader")
-                    if flag["type"] == "text"
-                    else message.sender
-                )
-                context = ReadingContext(
-                    sender=message.sender, reader=reader, is_group=is_group
-                )
-                found, suggestion = readings_for(flag, context)
-                readings.extend({**r, "flag": flag["type"]} for r in found)
-                check_in = check_in or suggestion
+        flags.sort(key=lambda f: -f["score"])
+        for flag in flags:
+            reader = (
+                flag["evidence"].get("reader") if flag["type"] == "text"
+                else message.sender
+            )  # fmt: skip
+            context = ReadingContext(
+                sender=message.sender, reader=reader, is_group=is_group
+            )
+            found, suggestion = readings_for(flag, context)
+            readings.extend({**r, "flag": flag["type"]} for r in found)
+            check_in = check_in or suggestion
+        flagged[i] = (flags, readings, check_in)
+    return ConversationScores(
+        risk=[None if np.isnan(r) else round(float(r), 4) for r in risk],
+        category=category,
+        flagged=flagged,
+        stats=view.sender_stats,
+    )
+
+
+def records_for(
+    messages: list[Message],
+    scores: ConversationScores,
+    *,
+    me: str | None = None,
+    include_text: bool = True,
+) -> list[dict[str, Any]]:
+    """The output records of a scored conversation, in input order."""
+    records = []
+    flagged = scores.flagged
+    for i, message in enumerate(messages):
+        flags, readings, check_in = flagged.get(i) or ([], [], None)
         record = {
             "message_id": message.message_id,
             "conversation_id": message.conversation_id,
             "sender": message.sender,
             "timestamp": message.timestamp,
             "text": message.text,
-            "risk": None if np.isnan(risk[i]) else round(float(risk[i]), 4),
-            "category": category[i],
+            "risk": scores.risk[i],
+            "category": scores.category[i],
             "flags": flags,
             "readings": readings,
             "check_in": check_in,
@@ -274,7 +394,7 @@ def score_conversation(
         if not include_text:
             del record["text"]
         records.append(record)
-    return records, view.sender_stats
+    return records
 
 
 def _text_flag(
@@ -418,30 +538,64 @@ def score_messages(
 
     Conversations go out in chunks of about ``_CHUNK_MESSAGES`` messages. With
     ``n_jobs > 1`` the chunks are shared between processes, each of which loads the
-    model once and returns plain records; records are written while the workers go
-    on with the next chunks, and only a few chunks are in flight at a time.
+    model once; a worker gets the fields scoring reads and sends back only the
+    scores, which are joined here to the messages. Records are written while the
+    workers go on with the next chunks, and only a few chunks are in flight.
     """
     summary = summary if summary is not None else ScoreSummary()
-    options: dict[str, Any] = {
-        "sensitivity": sensitivity, "me": me, "include_text": include_text,
-    }  # fmt: skip
-    chunks = _chunks(conversations(messages))
+    options: dict[str, Any] = {"sensitivity": sensitivity, "me": me}
+    held: list[list[list[Message]]] = []
+    chunks = _remember(_chunks(conversations(messages)), held)
+    results: Iterable[list[ConversationScores]]
     if n_jobs == 1:
-        results: Iterable[list[tuple[list[dict[str, Any]], dict[str, dict]]]] = (
-            _score_chunk(chunk, model_path, trust, options) for chunk in chunks
-        )
+        results = (
+            score_conversations(chunk, load_text_model(model_path, trust=trust),
+                                **options)
+            for chunk in chunks
+        )  # fmt: skip
     else:
         from joblib import Parallel, delayed
 
         results = Parallel(
             n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs"
-        )(delayed(_score_chunk)(chunk, model_path, trust, options) for chunk in chunks)
+        )(
+            delayed(_score_chunk)(_compact(chunk), model_path, trust, options)
+            for chunk in chunks
+        )
     for scored in results:
-        for records, stats in scored:
-            summary.add(records, stats)
+        chunk = held.pop(0)
+        for conversation, scores in zip(chunk, scored, strict=True):
+            records = records_for(
+                conversation, scores, me=me, include_text=include_text
+            )
+            summary.add(records, scores.stats)
             if progress is not None:
                 progress(len(records))
             yield from records
+
+
+def _remember(
+    chunks: Iterable[list[list[Message]]], held: list[list[list[Message]]]
+) -> Iterator[list[list[Message]]]:
+    """Pass the chunks on, keeping each in ``held`` until its scores come back."""
+    for chunk in chunks:
+        held.append(chunk)
+        yield chunk
+
+
+# The Message fields scoring reads, in the order a worker rebuilds them.
+_SCORED_FIELDS = (
+    "conversation_id", "message_id", "timestamp", "tz_known", "sender", "text",
+    "kind", "reply_to", "reactions", "read_at",
+)  # fmt: skip
+
+
+def _compact(chunk: list[list[Message]]) -> list[list[tuple[Any, ...]]]:
+    """A chunk as tuples of the fields scoring reads: a third of the pickling."""
+    return [
+        [tuple(getattr(m, name) for name in _SCORED_FIELDS) for m in conversation]
+        for conversation in chunk
+    ]
 
 
 def _chunks(stream: Iterable[list[Message]]) -> Iterator[list[list[Message]]]:
@@ -459,8 +613,15 @@ def _chunks(stream: Iterable[list[Message]]) -> Iterator[list[list[Message]]]:
 
 
 def _score_chunk(
-    chunk: list[list[Message]], model_path: Any, trust: bool, options: dict[str, Any]
-) -> list[tuple[list[dict[str, Any]], dict[str, dict]]]:
+    chunk: list[list[tuple[Any, ...]]],
+    model_path: Any,
+    trust: bool,
+    options: dict[str, Any],
+) -> list[ConversationScores]:
     """Score a chunk of conversations (in a worker: the model loads once there)."""
     model = load_text_model(model_path, trust=trust)
-    return [score_conversation(c, model, **options) for c in chunk]
+    batch = [
+        [Message(**dict(zip(_SCORED_FIELDS, fields, strict=True))) for fields in c]
+        for c in chunk
+    ]
+    return score_conversations(batch, model, **options)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -94,3 +98,59 @@ def test_cached_char_ngrams_match_scikit_learn(text: str) -> None:
 
     reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).build_analyzer()
     assert char_wb_2_4(text) == reference(text)
+
+
+_WORDS = ["ok", "okay", "sure", "lol", "haha", "no", "can't", "tonight", "👋", "😂😂",
+          "?", "!!", "é", "maybe", "another", "time", "ok ok", "x"]  # fmt: skip
+
+
+def _texts(draw_words: list[list[str]]) -> list[str]:
+    return [" ".join(words) for words in draw_words]
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.sampled_from(_WORDS), st.text(max_size=6)), max_size=12),
+        min_size=1,
+        max_size=30,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_fast_tfidf_equals_scikit_learn_transform(words: list[list[str]]) -> None:
+    """Scoring counts n-grams its own way; the matrices must be identical."""
+    from classifier.features import _char_tfidf, _CharColumns, _word_tfidf
+
+    features = _fitted_features()
+    docs = [" ".join(t.split()) for t in _texts(words)]
+    expected = [
+        features.reply_chars_.transform(docs),
+        features.reply_words_.transform(docs),
+        features.context_words_.transform(docs),
+    ]
+    columns = _CharColumns(features.reply_chars_.vocabulary_)
+    got = [
+        _char_tfidf(features.reply_chars_, columns, docs),
+        _word_tfidf(features.reply_words_, docs),
+        _word_tfidf(features.context_words_, docs),
+    ]
+    for want, have in zip(expected, got, strict=True):
+        assert want.shape == have.shape
+        assert np.array_equal(want.indptr, have.indptr)
+        assert np.array_equal(want.indices, have.indices)
+        assert np.array_equal(want.data, have.data)
+
+
+@lru_cache(maxsize=1)
+def _fitted_features() -> ChatPairFeatures:
+    texts = [" ".join(w) for w in zip(_WORDS, _WORDS[3:] + _WORDS[:3], strict=True)]
+    pairs = pd.DataFrame({"context": texts[::-1] * 3, "text": texts * 3})
+    return ChatPairFeatures(min_df=1).fit(pairs)
+
+
+def test_scoring_transform_is_scikit_learns(pairs: pd.DataFrame) -> None:
+    features = ChatPairFeatures(min_df=1).fit(pairs)
+    fast = features.transform(pairs)
+    features.reply_chars_.analyzer = "char_wb"  # the generic path
+    features.reply_chars_.ngram_range = (2, 4)
+    slow = features.transform(pairs)
+    assert (fast != slow).nnz == 0

@@ -500,3 +500,35 @@ def test_extensions_survive_multiprocessing(nlp):
     ]
     assert parallel == serial
     assert serial[0][0] == {"minimiser": 1, "laughter": 1, "softener": 1}
+
+
+_CLOCKISH = (
+    "at around 7 12 7:30 10.30 pm a.m. ish seven oclock @ 3 cats the 2nd 1/2 meet £5"
+).split()
+
+
+@given(st.lists(st.sampled_from(_CLOCKISH), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_the_matcher_is_skipped_only_where_it_finds_nothing(words: list[str]) -> None:
+    """The slow token Matcher runs only on Docs with a number and a clock word."""
+    from classifier import nlp as nlp_module
+
+    nlp = _shared_nlp()
+    component = nlp.get_pipe("reread_cues")
+    doc = nlp.make_doc(" ".join(words))
+    orths = [t.orth for t in doc]
+    union = 0
+    for bits in component._bits(orths, doc.vocab.strings):
+        union |= bits
+    runs = bool(union & nlp_module._NUM and union & nlp_module._CLOCK)
+    if not runs:
+        assert component._matcher(doc) == []
+
+
+_NLP: list[spacy.Language] = []
+
+
+def _shared_nlp() -> spacy.Language:
+    if not _NLP:
+        _NLP.append(build_nlp())
+    return _NLP[0]

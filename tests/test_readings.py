@@ -683,3 +683,41 @@ def test_malformed_file_names_its_line(tmp_path: Any) -> None:
 def test_shipped_file_is_package_data() -> None:
     source = resources.files("classifier").joinpath("readings.json")
     assert source.is_file()
+
+
+def _value_strategy(kind: str):  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["curt", "lukewarm", "Sam", "Maya", "laughter", "x", ""])
+    if kind == "number":
+        return st.one_of(st.none(), st.integers(-5, 100_000), st.floats(0, 50))
+    if kind == "bool":
+        return st.one_of(st.none(), st.booleans())
+    if kind == "list":
+        return st.one_of(st.none(), st.lists(words, max_size=3))
+    return st.one_of(st.none(), words)
+
+
+def test_compiled_conditions_agree_with_the_interpreter() -> None:
+    """Readings are chosen with compiled conditions; they must mean what _holds says."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    data = load_readings()
+    entries = [*data.readings, *data.check_ins]
+    values_strategy = st.fixed_dictionaries(
+        {key: _value_strategy(kind) for key, kind in rd.KEY_KINDS.items()}
+    )
+
+    @given(values_strategy)
+    @settings(max_examples=300, deadline=None)
+    def check(values: dict[str, Any]) -> None:
+        for flag_type, (readings, check_ins) in data.by_flag.items():
+            for entry, holds in [*readings, *check_ins]:
+                assert flag_type in entry.flags
+                expected = all(rd._holds(c, values) for c in entry.when)
+                assert holds(values) == expected, (entry.id, values)
+
+    check()
+    indexed = {e.id for r, c in data.by_flag.values() for e, _ in [*r, *c]}
+    assert indexed == {e.id for e in entries}

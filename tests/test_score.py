@@ -170,3 +170,24 @@ def test_slack_export_scores() -> None:
     result = CliRunner().invoke(cli, ["score", str(folder), "-q"])
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == len(list(classifier.parse([folder])))
+
+
+def test_workers_and_batches_give_the_same_records() -> None:
+    """Two worker processes, chunks of several conversations, or one at a time: the
+    same records in the same order."""
+    from classifier.scoring import load_text_model, score_conversation, score_messages
+
+    messages = list(classifier.parse([FRIENDS, GROUP]))
+    one_process = list(score_messages(messages, me="Maya"))
+    two_workers = list(score_messages(messages, me="Maya", n_jobs=2))
+    assert two_workers == one_process
+    model = load_text_model()
+    separately = [
+        record
+        for cid in dict.fromkeys(m.conversation_id for m in messages)
+        for record in score_conversation(
+            [m for m in messages if m.conversation_id == cid], model, me="Maya"
+        )[0]
+    ]
+    assert separately == one_process
+    assert sum(bool(r["flags"]) for r in one_process) >= 5
