@@ -4,7 +4,8 @@ compared to: reading the same file and tokenizing it with the blank spaCy tokeni
     python bench/bench_score.py --messages 1000000 --n-jobs 2
 
 The input has many conversations (two-person chats and groups, 50 to 20,000
-messages each), realistic lengths and emoji, with replies that answer quickly and
+messages each), message lengths as in the shipped real sample exports, emoji, and
+mostly unique texts (see ``message_texts``), with replies that answer quickly and
 slowly. Memory is the peak resident size of the whole process tree (the scorer and
 its worker processes), sampled every 0.1 s.
 
@@ -18,9 +19,11 @@ import argparse
 import json
 import os
 import random
+import string
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -28,15 +31,63 @@ OUT = Path(__file__).parent / "out"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+EMOJI = ["😂", "❤️", "👍", "🙏🏽", "😅", "👩‍💻", "🎉", "😭", "🇩🇪", "🥲", "😊", "🤔"]
+
+
+def real_lengths() -> list[int]:
+    """Words per written message in the shipped sample exports (real chats)."""
+    from classifier import api
+
+    lengths = []
+    for path in sorted((ROOT / "tests" / "fixtures" / "exports").glob("*/*")):
+        if path.suffix == ".md":
+            continue
+        try:
+            messages = list(api.parse([path]))
+        except Exception:  # a fixture that is broken on purpose
+            continue
+        lengths += [len(m.text.split()) for m in messages if m.kind == "message"]
+    return [n for n in lengths if n]
+
+
+def message_texts(rng: random.Random) -> Iterator[str]:
+    """Endless chat messages: real lengths, team-written words, mostly unique.
+
+    Lengths follow the messages of the shipped sample exports (median 4 words). The
+    words come from the training pairs, cut to that length; half the messages get a
+    rare word (a name, a typo) or an emoji, so that, as in a real export, most texts
+    are not seen twice and caches do not flatter the run.
+    """
+    rows = [json.loads(line) for line in open(ROOT / "data" / "train.jsonl")]
+    by_length: dict[int, list[list[str]]] = {}
+    for row in rows:
+        for text in (row["context"], row["text"]):
+            words = text.split()
+            by_length.setdefault(len(words), []).append(words)
+    lengths = real_lengths()
+    longest = max(by_length)
+    rare = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9)))
+            for _ in range(50_000)]  # fmt: skip
+    while True:
+        n = rng.choice(lengths)
+        have = [k for k in range(n, longest + 1) if k in by_length]
+        words = list(rng.choice(by_length[have[0]]))[:n] if have else ["ok"]
+        mix = rng.random()
+        if mix < 0.3:
+            words[rng.randrange(len(words))] = rng.choice(rare)
+        elif mix < 0.5:
+            words.append(rng.choice(EMOJI))
+        yield " ".join(words)
+
+
 def write_table(n: int, seed: int = 5) -> Path:
     """A JSONL message table of ``n`` messages in many conversations."""
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"score-{n}.jsonl"
+    path = OUT / f"score-v2-{n}.jsonl"
     if path.exists():
         return path
-    rows = [json.loads(line) for line in open(ROOT / "data" / "train.jsonl")]
-    lines = [r["context"] for r in rows] + [r["text"] for r in rows]
     rng = random.Random(seed)
+    texts = message_texts(rng)
     names = ["Maya", "Jonas", "Priya", "Sam", "Alex", "Leonie", "Dan", "Ana", "Ben"]
     written = conversation = 0
     with open(path, "w", encoding="utf-8") as out:
@@ -52,7 +103,7 @@ def write_table(n: int, seed: int = 5) -> Path:
                     "message_id": f"chat-{conversation}/{i}",
                     "timestamp": when.isoformat(),
                     "sender": people[i % len(people) if rng.random() < 0.7 else 0],
-                    "text": rng.choice(lines),
+                    "text": next(texts),
                 }
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             written += size

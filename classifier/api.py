@@ -446,10 +446,10 @@ def score(
     import pandas as pd
 
     from .records import message_from_dict
-    from .scoring import OUTPUT_COLUMNS, load_text_model, score_messages
+    from .scoring import OUTPUT_COLUMNS, score_messages
 
     _check_sensitivity(sensitivity)
-    load_text_model(model, trust=trust)  # a bad model fails before any work
+    _check_model(model, trust, n_jobs)
     rows = [
         message_from_dict(row, f"row {i + 1}")
         for i, row in enumerate(messages.to_dict(orient="records"))
@@ -499,14 +499,27 @@ def score_stream(
     InterleavedError
         If a conversation comes back after another started.
     """
-    from .scoring import load_text_model, score_messages
+    from .scoring import score_messages
 
     _check_sensitivity(sensitivity)
-    load_text_model(model, trust=trust)  # a bad model fails before any output
+    _check_model(model, trust, n_jobs)
     yield from score_messages(
         messages, model, trust=trust, sensitivity=sensitivity, me=me,
         include_text=include_text, n_jobs=n_jobs, summary=summary, progress=progress,
     )  # fmt: skip
+
+
+def _check_model(model: Any, trust: bool, n_jobs: int) -> None:
+    """Fail on a bad model before any work: load it here, where it will be used, or
+    only check its files when worker processes will load it (loading takes seconds)."""
+    if n_jobs == 1:
+        from .scoring import load_text_model
+
+        load_text_model(model, trust=trust)
+    else:
+        from .persist import check_model
+
+        check_model(model, trust=trust)
 
 
 def _check_sensitivity(sensitivity: str) -> None:

@@ -267,13 +267,16 @@ def score(exports, output, me, sensitivity, no_text, model_path, trust, n_jobs, 
         reread parse result.json | reread score - --no-text
     """
     from .records import read_table, write_scored
-    from .scoring import OUTPUT_COLUMNS, ScoreSummary
+    from .scoring import OUTPUT_COLUMNS, ScoreSummary, load_text_model, settle_heap
 
     summary = ScoreSummary()
     columns = [c for c in OUTPUT_COLUMNS if not (no_text and c == "text")]
     columns += ["perspective"] if me else []
     try:
         output_format(output)
+        if n_jobs == 1:  # scored here: load the model before the heap is settled
+            load_text_model(model_path, trust=trust)
+        settle_heap()
         if list(exports) == ["-"]:
             messages = read_table("-")
         else:

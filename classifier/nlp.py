@@ -1107,17 +1107,35 @@ def _analyse(
     cols: list[int] = []
     vals: list[int] = []
     index = _CUE_INDEX
-    for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+    for i, (doc, counts) in enumerate(_cue_counts(texts, nlp, batch_size)):
         norms.append(
             " ".join(filter(None, map(words.__getitem__, doc.to_array(NORM).tolist())))
         )
-        for cue, count in (doc._.reread_cues or {}).items():
+        for cue, count in counts.items():
             rows.append(i)
             cols.append(index[cue])
             vals.append(count)
     cues = np.zeros((len(norms), len(CUE_NAMES)), dtype=np.float32)
     cues[rows, cols] = vals
     return norms, cues
+
+
+def _cue_counts(
+    texts: Iterable[str], nlp: Language, batch_size: int
+) -> Iterator[tuple[Doc, dict[str, int]]]:
+    """Each text's Doc and cue counts.
+
+    With nothing in the pipeline but ``reread_cues``, the component is called
+    directly: setting the ``Doc._`` extensions that nobody here reads cost a fifth
+    of the time.
+    """
+    if nlp.pipe_names == ["reread_cues"]:
+        find = nlp.get_pipe("reread_cues")._find
+        for doc in map(nlp.make_doc, texts):
+            yield doc, find(doc)[0]
+    else:
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            yield doc, doc._.reread_cues or {}
 
 
 def tag_strings(

@@ -27,6 +27,7 @@ __all__ = [
     "FORMAT_VERSION",
     "TRUSTED_TYPES",
     "LoadedModel",
+    "check_model",
     "ModelLoadError",
     "default_model_path",
     "file_sha256",
@@ -133,26 +134,19 @@ def save_model(
     return target
 
 
-def load_model(
+def check_model(
     path: str | os.PathLike[str] | None = None, *, trust: bool = False
-) -> LoadedModel:
-    """Load a model folder (or the shipped default when ``path`` is None).
+) -> tuple[Path, Path, dict[str, Any]]:
+    """The checks of :func:`load_model` that need no loading: files, metadata, trust.
 
-    Parameters
-    ----------
-    path : path, optional
-        A model folder, a ``.skops`` file, or (with ``trust``) a pickle/joblib file.
-    trust : bool
-        Allow loading a pickle or joblib file, which can run arbitrary code.
+    Returns the model folder (or file), the model file and the metadata. Cheap, for
+    a process that will not load the model itself but must fail early if it is
+    missing, of an unknown format version, or a pickle given without ``trust``.
 
     Raises
     ------
     ModelLoadError
-        If the files are missing, the format version is unknown, the file holds a
-        type outside :data:`TRUSTED_TYPES`, or a pickle is given without ``trust``.
     """
-    import skops.io as sio
-
     target = Path(path) if path is not None else default_model_path()
     if target.is_dir():
         model_file, meta_file = target / MODEL_FILE, target / METADATA_FILE
@@ -176,12 +170,39 @@ def load_model(
                 f"reread reads ({FORMAT_VERSION}); retrain it with `reread train`"
             )
         _warn_on_version_drift(metadata, meta_file)
-    if model_file.suffix in (".pkl", ".pickle", ".joblib"):
-        if not trust:
-            raise ModelLoadError(
-                f"{model_file}: a pickle file can run any code when loaded; pass "
-                "--trust only if you made it yourself"
-            )
+    if model_file.suffix in _PICKLE_SUFFIXES and not trust:
+        raise ModelLoadError(
+            f"{model_file}: a pickle file can run any code when loaded; pass "
+            "--trust only if you made it yourself"
+        )
+    return target, model_file, metadata
+
+
+_PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
+
+
+def load_model(
+    path: str | os.PathLike[str] | None = None, *, trust: bool = False
+) -> LoadedModel:
+    """Load a model folder (or the shipped default when ``path`` is None).
+
+    Parameters
+    ----------
+    path : path, optional
+        A model folder, a ``.skops`` file, or (with ``trust``) a pickle/joblib file.
+    trust : bool
+        Allow loading a pickle or joblib file, which can run arbitrary code.
+
+    Raises
+    ------
+    ModelLoadError
+        If the files are missing, the format version is unknown, the file holds a
+        type outside :data:`TRUSTED_TYPES`, or a pickle is given without ``trust``.
+    """
+    import skops.io as sio
+
+    target, model_file, metadata = check_model(path, trust=trust)
+    if model_file.suffix in _PICKLE_SUFFIXES:
         import joblib
 
         return LoadedModel(joblib.load(model_file), metadata, target)

@@ -191,3 +191,24 @@ def test_workers_and_batches_give_the_same_records() -> None:
     ]
     assert separately == one_process
     assert sum(bool(r["flags"]) for r in one_process) >= 5
+
+
+@pytest.mark.parametrize("n_jobs", ["1", "2"])
+def test_a_damaged_model_is_a_clear_error_and_no_output(
+    tmp_path: Path, n_jobs: str
+) -> None:
+    """With workers the main process only checks the files; a worker's load fails."""
+    model = tmp_path / "model"
+    model.mkdir()
+    shipped = ROOT / "models" / "default"
+    (model / "metadata.json").write_bytes((shipped / "metadata.json").read_bytes())
+    (model / "model.skops").write_bytes((shipped / "model.skops").read_bytes()[:1000])
+    out = tmp_path / "scored.jsonl"
+    result = CliRunner().invoke(
+        cli,
+        ["score", str(FRIENDS), "--model", str(model), "--n-jobs", n_jobs,
+         "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "not a readable skops file" in result.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == [model]
