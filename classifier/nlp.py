@@ -1130,7 +1130,8 @@ def _cue_counts(
     of the time.
     """
     if nlp.pipe_names == ["reread_cues"]:
-        find = nlp.get_pipe("reread_cues")._find
+        component: Any = nlp.get_pipe("reread_cues")
+        find = component._find
         for doc in map(nlp.make_doc, texts):
             yield doc, find(doc)[0]
     else:
