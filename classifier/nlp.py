@@ -1072,14 +1072,16 @@ def analyse(
     # while scoring, every message is read as a reply and again as the context of
     # the next, and chats repeat short messages ("ok", "lol") a great deal.
     texts = list(texts)
-    missing = list(dict.fromkeys(t for t in texts if t not in _REMEMBERED))
+    remembered = _REMEMBERED
+    missing = list(dict.fromkeys(t for t in texts if t not in remembered))
+    fresh: dict[str, tuple[str, np.ndarray]] = {}
     if missing:
-        if len(_REMEMBERED) + len(missing) > _REMEMBER_AT_MOST:
-            _REMEMBERED.clear()
         norms, cues = _analyse(missing, _default_nlp(), batch_size)
-        for text, norm, row in zip(missing, norms, cues, strict=True):
-            _REMEMBERED[text] = (norm, row)
-    found = [_REMEMBERED[t] for t in texts]
+        fresh = dict(zip(missing, zip(norms, cues, strict=True), strict=True))
+    found = [fresh[t] if t in fresh else remembered[t] for t in texts]
+    if len(remembered) + len(fresh) > _REMEMBER_AT_MOST:
+        remembered.clear()  # after the lookups above, which may need what it held
+    remembered.update(fresh)
     matrix = (
         np.vstack([row for _, row in found])
         if found

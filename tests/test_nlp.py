@@ -532,3 +532,18 @@ def _shared_nlp() -> spacy.Language:
     if not _NLP:
         _NLP.append(build_nlp())
     return _NLP[0]
+
+
+def test_the_memory_of_texts_can_be_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the remembered texts overflow, a batch mixing known and new texts is
+    still analysed whole (it once lost the known ones)."""
+    from classifier import nlp as nlp_module
+
+    monkeypatch.setattr(nlp_module, "_REMEMBER_AT_MOST", 3)
+    monkeypatch.setattr(nlp_module, "_REMEMBERED", {})
+    first = analyse(["ok", "sure thing", "haha"])
+    second = analyse(["ok", "no", "maybe later", "haha", "sure thing"])
+    assert second[0][0] == first[0][0] and second[0][3] == first[0][2]
+    assert second[0][1:3] == ["no", "maybe later"]
+    assert np.array_equal(second[1][0], first[1][0])
+    assert len(nlp_module._REMEMBERED) <= 3 + 2
