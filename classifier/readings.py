@@ -143,6 +143,7 @@ _DERIVED_SOURCES: dict[str, tuple[str, ...]] = {
     "length_vs_usual": ("reply_words", "usual_words"),
     "is_group": (),
 }
+_EVIDENCE_KINDS = [(k, v) for k, v in KEY_KINDS.items() if k not in _DERIVED_SOURCES]
 #: Operators of the condition language, and the kinds of key each applies to.
 OPERATORS: dict[str, tuple[str, ...]] = {
     "eq": ("number", "bool", "str"),
@@ -463,9 +464,8 @@ def _values(evidence: Mapping[str, Any], context: ReadingContext) -> dict[str, A
         for key, value in usual.items():
             raw.setdefault(key, value)
     values = {
-        key: _clean(kind, raw.get(key))
-        for key, kind in KEY_KINDS.items()
-        if key not in _DERIVED_SOURCES
+        key: None if (value := raw.get(key)) is None else _clean(kind, value)
+        for key, kind in _EVIDENCE_KINDS
     }
     expected = values["expected"]
     values["expected_count"] = len(expected) if expected else None
@@ -548,7 +548,14 @@ def _all_of(tests: list[_Test]) -> _Test:
         return lambda values: True
     if len(tests) == 1:
         return tests[0]
-    return lambda values: all(test(values) for test in tests)
+
+    def every(values: Mapping[str, Any]) -> bool:
+        for test in tests:
+            if not test(values):
+                return False
+        return True
+
+    return every
 
 
 def _compile(cond: _Condition) -> _Test:

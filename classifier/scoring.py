@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ClassifierError
+from .labels import CATEGORIES
 from .records import Message
 
 __all__ = [
@@ -190,17 +192,19 @@ class ConversationScores:
 
     Attributes
     ----------
-    risk, category : list
-        Per message, the text model's risk (None where the message answers nothing
-        written) and category.
+    risk : ndarray of float
+        Per message, the text model's risk rounded to 4 places (NaN where the
+        message answers nothing written).
+    category : ndarray of int8
+        Per message, the index of its category in :data:`CATEGORIES` (-1: none).
     flagged : dict
         Message index -> ``(flags, readings, check_in)``, for flagged messages only.
     stats : dict
         Per sender, the usual reply time and length (for the summary).
     """
 
-    risk: list[float | None]
-    category: list[str | None]
+    risk: np.ndarray
+    category: np.ndarray
     flagged: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]]
     stats: dict[str, dict]
 
@@ -359,11 +363,16 @@ def _finish(
             check_in = check_in or suggestion
         flagged[i] = (flags, readings, check_in)
     return ConversationScores(
-        risk=[None if np.isnan(r) else round(float(r), 4) for r in risk],
-        category=category,
+        risk=np.round(risk, 4),
+        category=np.array(
+            [-1 if c is None else _CATEGORY_INDEX[c] for c in category], dtype=np.int8
+        ),
         flagged=flagged,
         stats=view.sender_stats,
     )
+
+
+_CATEGORY_INDEX = {name: i for i, name in enumerate(CATEGORIES)}
 
 
 def records_for(
@@ -376,6 +385,8 @@ def records_for(
     """The output records of a scored conversation, in input order."""
     records = []
     flagged = scores.flagged
+    risks = [None if r != r else r for r in scores.risk.tolist()]  # NaN: no risk
+    categories = [None if c < 0 else CATEGORIES[c] for c in scores.category.tolist()]
     for i, message in enumerate(messages):
         flags, readings, check_in = flagged.get(i) or ([], [], None)
         record = {
@@ -384,8 +395,8 @@ def records_for(
             "sender": message.sender,
             "timestamp": message.timestamp,
             "text": message.text,
-            "risk": scores.risk[i],
-            "category": scores.category[i],
+            "risk": risks[i],
+            "category": categories[i],
             "flags": flags,
             "readings": readings,
             "check_in": check_in,
@@ -593,10 +604,8 @@ _SCORED_FIELDS = (
 
 def _compact(chunk: list[list[Message]]) -> list[list[tuple[Any, ...]]]:
     """A chunk as tuples of the fields scoring reads: a third of the pickling."""
-    return [
-        [tuple(getattr(m, name) for name in _SCORED_FIELDS) for m in conversation]
-        for conversation in chunk
-    ]
+    fields = attrgetter(*_SCORED_FIELDS)
+    return [list(map(fields, conversation)) for conversation in chunk]
 
 
 def settle_heap() -> None:

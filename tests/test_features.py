@@ -154,3 +154,13 @@ def test_scoring_transform_is_scikit_learns(pairs: pd.DataFrame) -> None:
     features.reply_chars_.ngram_range = (2, 4)
     slow = features.transform(pairs)
     assert (fast != slow).nnz == 0
+
+
+def test_vocabularies_hold_plain_ints(pairs: pd.DataFrame) -> None:
+    """numpy integers would each be a file of their own in the saved model."""
+    features = ChatPairFeatures(min_df=2).fit(pairs)
+    for vectorizer in (
+        features.reply_words_, features.reply_chars_, features.context_words_
+    ):  # fmt: skip
+        assert vectorizer.vocabulary_
+        assert {type(column) for column in vectorizer.vocabulary_.values()} == {int}
