@@ -33,7 +33,9 @@ Heuristics, all deliberately simple and listed here so they can be reviewed:
   (``hour_is_local``: True). For UTC timestamps the zone is unknown: the night is
   00:00-07:00 UTC unless the chat's own earlier messages (200 or more) show a clearly
   quieter 7-hour window, which is then taken as its night (``night_hours`` in the
-  evidence says which); ``hour_is_local`` is False.
+  evidence says which); ``hour_is_local`` is False. Where the export gives the
+  replier's time zone (``sender_tz``: Slack's ``users.json``), their night is
+  00:00-07:00 there and the evidence's hour is theirs (``hour_is_local``: True).
 * *Membership.* People are present from their first message or from a system row that
   adds them ("X added Y", "Y joined ...", Telegram ``invite_members: Y``,
   ``join_group_by_link``, Slack "has joined the channel", Discord "Joined the
@@ -69,13 +71,15 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .labels import SILENCE_TYPES
+from .timezones import utc_offset
 
 __all__ = [
     "MIN_HISTORY",
@@ -427,9 +431,9 @@ class _Pending:
 
     __slots__ = (
         "idx", "turn", "waiting", "t", "expected", "group", "specific", "kinds",
-        "strength", "shift", "usual_bin", "high_bin", "k", "level", "slow_after",
-        "unanswered_after", "give_up", "snaps", "snap_expected", "done", "ignored",
-        "ignored_flag", "someone", "any_reaction", "reaction", "followups",
+        "strength", "shift", "zoned", "usual_bin", "high_bin", "k", "level",
+        "slow_after", "unanswered_after", "give_up", "snaps", "snap_expected", "done",
+        "ignored", "ignored_flag", "someone", "any_reaction", "reaction", "followups",
     )  # fmt: skip
 
     def __init__(
@@ -454,6 +458,7 @@ class _Pending:
         self.kinds = kinds
         self.strength = strength
         self.shift = shift
+        self.zoned = False  # whether shift is from the replier's own time zone
         # The baseline at the time of the bid (bins; -1: the prior), the thresholds
         # it gives, and when to stop waiting.
         self.usual_bin = self.high_bin = -1
@@ -583,6 +588,12 @@ def _is_late(t: float, shift: float) -> bool:
     """Whether ``t`` falls in the late-night bucket (22:00-07:00) of its clock."""
     hour = ((t - shift) % _DAY) / _HOUR
     return hour >= 22.0 or hour < 7.0
+
+
+@lru_cache(maxsize=4096)
+def _zone_offset(zone: str, hour: int) -> float:
+    """UTC offset (seconds) of ``zone`` in the hour ``hour`` since the epoch."""
+    return utc_offset(zone, datetime.fromtimestamp(hour * _HOUR, timezone.utc))
 
 
 def _night_shifts(
@@ -767,6 +778,13 @@ class _Walk:
         self.local: list[bool] = local.tolist()
         talk = np.isin(np.asarray(self.kinds, dtype=object), list(_TALK))
         self.shifts = _night_shifts(seconds, np.asarray(local, dtype=bool), talk)
+        # Time zones people have in the export (Slack's users.json), by name.
+        self.zones: dict[str, str] = {}
+        if "sender_tz" in conv.columns:
+            zones = conv["sender_tz"].tolist()
+            for name, zone in zip(self.sender_names, zones, strict=True):
+                if isinstance(zone, str) and zone and name not in self.zones:
+                    self.zones[name] = zone
         col = {name: i for i, name in enumerate(CUE_NAMES)}
 
         def cue(name: str) -> list[bool]:
@@ -895,6 +913,17 @@ class _Walk:
     def shift_of(self, i: int) -> float:
         """How far row ``i``'s night is moved from 00:00-07:00 (seconds)."""
         return self.shifts[i]
+
+    def replier_shift(self, replier: int, i: int, t: float) -> tuple[float, bool]:
+        """Where ``replier``'s night is at time ``t``, and whether it is their own.
+
+        Their own: 00:00-07:00 in the time zone the export gives them, for UTC rows.
+        Otherwise the chat's night at row ``i`` (see :func:`_night_shifts`).
+        """
+        zone = self.zones.get(self.person_names[replier]) if self.zones else None
+        if zone is None or self.local[i]:
+            return self.shifts[i], False
+        return -_zone_offset(zone, int(t // _HOUR)), True
 
     # -- baselines -------------------------------------------------------
 
@@ -1044,8 +1073,8 @@ class _Walk:
         if new_turn and previous >= 0 and target >= 0:
             if self.turn_of[target] == previous:
                 end = self.turn_last[previous]
-                shift = self.shifts[end]
                 t_end = self.times[end]
+                shift, _ = self.replier_shift(r, end, t_end)
                 self.add_latency(
                     r,
                     turns[previous],
@@ -1297,7 +1326,9 @@ class _Walk:
                     p.followups += 1  # the same wait, asked again
                     self.turn_pending[turn] = p
                     return
-        shift = self.shifts[i]
+        shift, zoned = self.shifts[i], False
+        if expected is not None and len(expected) == 1:
+            shift, zoned = self.replier_shift(expected[0], i, t)
         if expected is None:
             hist: _Hist | None = self.pooled if self.pooled.n >= MIN_HISTORY else None
             level, k = ("chat" if hist is not None else "prior"), self.pooled.n
@@ -1313,6 +1344,7 @@ class _Walk:
                 if high > best:
                     hist, level, k, best = h, name, n, high
         p = _Pending(i, turn, r, t, expected, group, kinds, strength, shift)
+        p.zoned = zoned
         s = self.level
         if hist is not None:
             p.usual_bin = hist.median()
@@ -1723,12 +1755,23 @@ class _Walk:
     # -- evidence --------------------------------------------------------
 
     def base_evidence(
-        self, i: int, waiting: int, t_bid: float, t_end: float
+        self,
+        i: int,
+        waiting: int,
+        t_bid: float,
+        t_end: float,
+        night: tuple[float, bool] | None = None,
     ) -> dict[str, Any]:
-        """The evidence every silence flag carries, from the waiting message ``i``."""
-        shift = self.shift_of(i)
-        wall = t_bid % _DAY
-        start = int((shift / _HOUR) % 24)
+        """The evidence every silence flag carries, from the waiting message ``i``.
+
+        ``night`` is the replier's ``(shift, zoned)`` from :meth:`replier_shift`;
+        by default the chat's. When zoned, the hour is the replier's own.
+        """
+        shift, zoned = night if night is not None else (self.shift_of(i), False)
+        if zoned:
+            wall, start = (t_bid - shift) % _DAY, 0
+        else:
+            wall, start = t_bid % _DAY, int((shift / _HOUR) % 24)
         return {
             "waiting_sender": self.person_names[waiting],
             "expected": [],
@@ -1738,7 +1781,7 @@ class _Walk:
             "replier_history": 0,
             "local_hour": int(wall // _HOUR),
             "local_time": f"{int(wall // _HOUR):02d}:{int(wall % _HOUR // 60):02d}",
-            "hour_is_local": bool(self.local[i]),
+            "hour_is_local": zoned or bool(self.local[i]),
             "night": _spans_night(t_bid, t_end, shift),
             "night_hours": [start, (start + 7) % 24],
             "messages_meanwhile": 0,
@@ -1751,7 +1794,7 @@ class _Walk:
 
     def evidence(self, p: _Pending, t_end: float, limit: float) -> dict[str, Any]:
         """The evidence of a flag on bid ``p``, the wait judged up to ``t_end``."""
-        ev = self.base_evidence(p.idx, p.waiting, p.t, t_end)
+        ev = self.base_evidence(p.idx, p.waiting, p.t, t_end, (p.shift, p.zoned))
         if p.expected is not None:
             expected = [x for x in p.expected]
         else:

@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 import orjson
 
 from .errors import TableError
+from .timezones import check_zone
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,6 +95,10 @@ class Message:
     source : str
         Where the row came from: ``file:line`` for text formats, ``file:messages[i]``
         for JSON records. Used in error reports.
+    sender_tz : str or None
+        The sender's time zone where the export says (Slack's ``users.json``) or the
+        table gives it: an IANA name (``Europe/Berlin``) or an offset (``+05:30``).
+        With it, the hour a message was sent or left waiting is known for them.
     """
 
     conversation_id: str
@@ -112,12 +117,13 @@ class Message:
     read_by: str | None = None
     conversation_name: str = ""
     source: str = ""
+    sender_tz: str | None = None
 
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Message))
 _TIME_COLUMNS = ("timestamp", "edited_at", "read_at")
 _BOOL_COLUMNS = ("tz_known", "edited")
-_OPTIONAL_TEXT = ("sender_id", "reply_to", "read_by")
+_OPTIONAL_TEXT = ("sender_id", "reply_to", "read_by", "sender_tz")
 
 
 def reaction(
@@ -235,6 +241,7 @@ def message_from_dict(row: dict[str, Any], where: str = "") -> Message:
             read_by=_to_optional_str(row.get("read_by")),
             conversation_name=_to_str(row.get("conversation_name")),
             source=_to_str(row.get("source")) or where,
+            sender_tz=_optional_zone(row.get("sender_tz")),
         )
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
         raise TableError(f"{where}: {exc}" if where else str(exc)) from None
@@ -280,6 +287,20 @@ def _to_str(value: Any) -> str:
 def _to_optional_str(value: Any) -> str | None:
     text = _to_str(value)
     return text or None
+
+
+def _optional_zone(value: Any) -> str | None:
+    """A zone checked by :func:`check_zone`; the error never quotes the value."""
+    text = _to_optional_str(value)
+    if text is None:
+        return None
+    try:
+        return check_zone(text)
+    except ValueError:
+        raise ValueError(
+            "column 'sender_tz' is not a time zone; use an IANA name such as "
+            "Europe/Berlin or an offset such as +02:00"
+        ) from None
 
 
 def _to_bool(value: Any) -> bool:

@@ -12,6 +12,7 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -179,6 +180,7 @@ def _frame(messages: list[Message]) -> pd.DataFrame:
             "reply_to": [m.reply_to for m in messages],
             "reactions": [m.reactions for m in messages],
             "read_at": [m.read_at for m in messages],
+            "sender_tz": [m.sender_tz for m in messages],
         }
     )
 
@@ -419,7 +421,12 @@ def _text_flag(
     one_word_rate: float | None,
 ) -> dict[str, Any]:
     """The flag for a reply whose text may be read as a small rejection."""
-    stamp = message.timestamp
+    stamp, hour_is_local = message.timestamp, False
+    if message.sender_tz and message.tz_known:
+        from .timezones import utc_offset
+
+        stamp += timedelta(seconds=utc_offset(message.sender_tz, stamp))
+        hour_is_local = True
     evidence = {
         "category": category,
         "cues": cue_names,
@@ -428,9 +435,10 @@ def _text_flag(
         "reply_words": len(message.text.split()),
         "usual_words": None if np.isnan(usual_words) else float(usual_words),
         "one_word_rate": one_word_rate,
-        # The export's clock: the exporter's wall time, or UTC; never the replier's.
+        # The replier's own hour where the export gives their time zone; otherwise
+        # the export's clock (the exporter's wall time, or UTC).
         "local_hour": round(stamp.hour + stamp.minute / 60, 3),
-        "hour_is_local": False,
+        "hour_is_local": hour_is_local,
     }
     return {"type": "text", "score": round(float(risk), 4), "evidence": evidence}
 
@@ -598,7 +606,7 @@ def _remember(
 # The Message fields scoring reads, in the order a worker rebuilds them.
 _SCORED_FIELDS = (
     "conversation_id", "message_id", "timestamp", "tz_known", "sender", "text",
-    "kind", "reply_to", "reactions", "read_at",
+    "kind", "reply_to", "reactions", "read_at", "sender_tz",
 )  # fmt: skip
 
 

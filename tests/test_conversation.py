@@ -567,6 +567,40 @@ def test_utc_chats_take_their_quiet_hours_as_the_night() -> None:
     del ask
 
 
+def with_zones(rows: list[tuple[Any, ...]], zones: dict[str, str]) -> list[Any]:
+    """The rows with each sender's ``sender_tz`` (as Slack's users.json gives it)."""
+    return [
+        (*row[:3], {**(row[3] if len(row) > 3 else {}), "sender_tz": zones.get(row[1])})
+        for row in rows
+    ]
+
+
+def test_the_replier_s_own_time_zone_decides_their_night() -> None:
+    # UTC times; Jonas lives in New York (UTC-5 in early March), Maya in Berlin.
+    rows = fast_history()
+    ask = len(rows)
+    rows += [
+        (at(6, "04:30"), "Maya", "did you get home ok?"),  # 23:30 for Jonas
+        (at(6, "16:00"), "Jonas", "yes! slept like a log"),  # 11:00 for him
+    ]
+    zones = {"Jonas": "America/New_York", "Maya": "Europe/Berlin"}
+    # Without zones his night is taken as 00:00-07:00 UTC (and three hours to wake
+    # up): six hours awake by 16:00, past twice his usual window for a night wait.
+    assert flags_of(run(rows, tz=True)) == {ask: ["slow_reply"]}
+    # In his own zone: half an hour before midnight and an hour after 10:00.
+    assert flags_of(run(with_zones(rows, zones), tz=True)) == {}
+    # Answered in his evening instead: slow, and the hour is his own.
+    rows[-1] = (at(6, "23:00"), "Jonas", "yes! slept like a log")
+    view = run(with_zones(rows, zones), tz=True)
+    assert flags_of(view) == {ask: ["slow_reply"]}
+    ev = only_flag(view, ask)["evidence"]
+    assert ev["hour_is_local"] is True and ev["local_time"] == "23:30"
+    assert ev["night"] is True and ev["night_hours"] == [0, 7]
+    # The zones of wall-clock rows are not used: that clock is the exporter's.
+    naive = run(with_zones(rows, zones))
+    assert only_flag(naive, ask)["evidence"]["local_time"] == "04:30"
+
+
 def test_token_counts_from_the_text_model_can_be_passed_in() -> None:
     rows = fast_history()
     conv, cues = timeline(*rows)

@@ -416,10 +416,12 @@ def test_unreadable_records_are_problems(tmp_path: Path) -> None:
 def synthetic_tree(root: Path) -> Path:
     users = [
         {"id": "U1", "name": "anna.k", "real_name": "Anna Kowalski",
-         "profile": {"display_name": "Anna", "real_name": "Anna Kowalski"}},
+         "profile": {"display_name": "Anna", "real_name": "Anna Kowalski"},
+         "tz": "Europe/Warsaw", "tz_offset": 3600},
         {"id": "U2", "name": "ben", "real_name": "Ben Ode",
-         "profile": {"display_name": "", "real_name": "Ben Ode"}},
-        {"id": "U3", "name": "cy", "profile": {"display_name": " "}},
+         "profile": {"display_name": "", "real_name": "Ben Ode"},
+         "tz": "Not/AZone", "tz_offset": -18000},
+        {"id": "U3", "name": "cy", "profile": {"display_name": " "}, "tz": None},
         "not a user",
     ]  # fmt: skip
 
@@ -522,6 +524,16 @@ def test_synthetic_conversations_and_names(tmp_path: Path) -> None:
     assert "users.json is missing" not in notes_text(report)
     random = next(m for m in messages if m.conversation_id == "slack-C2")
     assert random.text == "#general"
+
+
+def test_time_zones_come_from_users_json(tmp_path: Path) -> None:
+    messages, _ = read_all(synthetic_tree(tmp_path / "ws"))
+    zones = {m.sender_id: m.sender_tz for m in messages if m.kind == "message"}
+    # tz when it is a zone, else the fixed tz_offset; none for cy and for bots.
+    assert zones["U1"] == "Europe/Warsaw"
+    assert zones["U2"] == "-05:00"
+    assert zones["U3"] is None
+    assert zones["B1"] is None
 
 
 def test_synthetic_general_channel(tmp_path: Path) -> None:

@@ -852,3 +852,26 @@ def test_columns_are_listed_when_one_is_a_known_name(tmp_path: Path) -> None:
         f"{path}: no column 'timestamp'; the columns are: when, who, message. "
         "Map one with --time-col NAME"
     )
+
+
+def test_a_time_zone_column_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "zones.csv"
+    path.write_text(
+        "timestamp,sender,text,zone\n"
+        "2024-03-04T12:00:00Z,Maya,hi,Europe/Berlin\n"
+        "2024-03-04T12:01:00Z,Jonas,hey,-0500\n"
+        "2024-03-04T12:02:00Z,Jonas,no zone,\n"
+        "2024-03-04T12:03:00Z,Jonas,secret words,secret words\n",
+        encoding="utf-8",
+    )
+    report = ParseReport()
+    messages = read_all(path, report, sender_tz="zone")
+    assert [m.sender_tz for m in messages] == ["Europe/Berlin", "-05:00", None]
+    (problem,) = report.problems
+    assert "not a time zone" in problem["reason"]
+    assert "Europe/Berlin" in problem["reason"] and "secret" not in problem["reason"]
+    # Our own output keeps it, through every format.
+    for suffix in (".jsonl", ".csv", ".parquet"):
+        out = tmp_path / f"out{suffix}"
+        write_table(messages, out)
+        assert list(read_table(out)) == messages

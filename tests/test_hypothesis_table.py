@@ -86,6 +86,9 @@ def messages(draw: st.DrawFn, index: int = 0) -> Message:
         read_by=draw(maybe_text),
         conversation_name=draw(text),
         source=draw(some_text),
+        sender_tz=draw(
+            st.sampled_from([None, "Europe/Berlin", "America/New_York", "+05:30"])
+        ),
     )
 
 

@@ -212,3 +212,27 @@ def test_a_damaged_model_is_a_clear_error_and_no_output(
     assert result.exit_code == 1
     assert "not a readable skops file" in result.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == [model]
+
+
+def test_a_reply_s_hour_is_the_replier_s_own_when_the_export_knows_it() -> None:
+    table = pd.DataFrame(
+        {
+            "conversation_id": ["c", "c"],
+            "message_id": ["c/1", "c/2"],
+            "timestamp": ["2024-03-04T04:30:00+00:00", "2024-03-04T04:35:00+00:00"],
+            "sender": ["Maya", "Jonas"],
+            "text": [
+                "I finally finished the whole thesis draft tonight, three years of "
+                "work, I can't believe it's done!!",
+                "ok",
+            ],
+            "sender_tz": ["Europe/Berlin", "America/New_York"],
+        }
+    )
+    scored = classifier.score(table)
+    (flag,) = scored["flags"].iloc[1]
+    assert flag["type"] == "text"
+    assert flag["evidence"]["hour_is_local"] is True
+    assert flag["evidence"]["local_hour"] == round(23 + 35 / 60, 3)
+    bases = [r["basis"] for r in scored["readings"].iloc[1]]
+    assert "it was 23:35 for them when they replied" in bases

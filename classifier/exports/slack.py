@@ -23,6 +23,8 @@ Names come from ``users.json`` (display name, then real name, then handle); with
 it, from the ``user_profile`` some exporters embed in messages (the first one seen for
 a user, within the conversation being read or an earlier one); otherwise the user id.
 ``sender_id`` is always the user id (the ``bot_id`` for bot messages).
+``sender_tz`` is the user's ``tz`` in ``users.json`` (or its fixed ``tz_offset``): the
+only export that says where a person is, so their night can be told from a silence.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any
 from ..errors import ExportError
 from ..records import Message, reaction
 from ..report import ParseReport
+from ..timezones import check_zone
 from ._common import ParseOptions, load_json
 from ._source import Export
 
@@ -138,6 +141,7 @@ class _Names:
     users: dict[str, str] = field(default_factory=dict)
     profiles: dict[str, str] = field(default_factory=dict)
     channels: dict[str, str] = field(default_factory=dict)
+    zones: dict[str, str] = field(default_factory=dict)
 
     def known(self, user_id: str) -> str | None:
         return self.users.get(user_id) or self.profiles.get(user_id)
@@ -269,7 +273,26 @@ def _load_users(export: Export, root: str, names: _Names) -> str | None:
                 name = _user_name(record)
                 if name:
                     names.users.setdefault(record["id"], name)
+                zone = _user_zone(record)
+                if zone:
+                    names.zones.setdefault(record["id"], zone)
     return found
+
+
+def _user_zone(record: dict[str, Any]) -> str | None:
+    """A ``users.json`` record's time zone: ``tz``, else the fixed ``tz_offset``."""
+    zone = record.get("tz")
+    if isinstance(zone, str) and zone.strip():
+        try:
+            return check_zone(zone)
+        except ValueError:
+            pass
+    offset = record.get("tz_offset")
+    if type(offset) is int and abs(offset) < 54_000:
+        sign = "-" if offset < 0 else "+"
+        minutes = abs(offset) // 60
+        return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return None
 
 
 def _user_name(record: dict[str, Any]) -> str:
@@ -523,6 +546,7 @@ def _message(
     user = (
         data.get("user") if isinstance(data.get("user"), str) and data["user"] else None
     )
+    sender_tz = None
     bot_id = data.get("bot_id") if isinstance(data.get("bot_id"), str) else None
     if subtype == "bot_message" or (user is None and bot_id):
         bot_profile = data.get("bot_profile")
@@ -531,6 +555,7 @@ def _message(
         sender_id = bot_id or user
     elif user is not None:
         sender, sender_id = names.name(user), user
+        sender_tz = names.zones.get(user)
     else:
         sender, sender_id = _first_text(data.get("username")), None
 
@@ -567,6 +592,7 @@ def _message(
         edited_at=edited_at,
         conversation_name=conversation.name,
         source=record.where,
+        sender_tz=sender_tz,
     )
 
 

@@ -45,6 +45,7 @@ COLUMN_OPTIONS = {
     "message_id": "--id-col",
     "reply_to": "--reply-to-col",
     "kind": "--kind-col",
+    "sender_tz": "--tz-col",
 }
 # Flags from the generic import format in the field guide (section 9); they set
 # ``kind`` on rows that have none.
@@ -480,12 +481,14 @@ class _Table:
         edited = values.get("edited")
         edited_at = values.get("edited_at")
         read_at = values.get("read_at")
+        sender_tz = values.get("sender_tz")
         if (
             self.direct
             and not reactions
             and (edited is None or edited == "" or type(edited) is bool)
             and (edited_at is None or edited_at == "")
             and (read_at is None or read_at == "")
+            and (sender_tz is None or sender_tz == "")
         ):
             # The common row needs none of message_from_dict's parsing; build it here
             # with the same results (tests compare both ways) at half the cost.
@@ -516,6 +519,7 @@ class _Table:
             "read_by": values.get("read_by"),
             "conversation_name": name,
             "source": source,
+            "sender_tz": sender_tz,
         }
         try:
             message = message_from_dict(row, where)
@@ -584,6 +588,8 @@ class _Table:
             "reactions": 'expected a JSON list of {"emoji", "by", "at", "count"}',
             "sender": "cannot read it as text",
             "text": "cannot read it as text",
+            "sender_tz": "not a time zone; use an IANA name such as Europe/Berlin or "
+            "an offset such as +02:00",
         }
         for column, hint in hints.items():
             try:
@@ -908,12 +914,13 @@ def _fast(row: dict[str, Any]) -> Message | None:
     # fmt: off
     (conversation, message_id, stamp, tz_known, sender, text, kind, sender_id,
      reply_to, reactions, edited, edited_at, read_at, read_by, name,
-     source) = row.values()
+     source, sender_tz) = row.values()
     if not (
         type(conversation) is type(message_id) is type(stamp) is type(sender)
         is type(text) is type(name) is type(source) is str
         and type(tz_known) is type(edited) is bool
-        and kind in KINDS and reactions == [] and edited_at is read_at is None
+        and kind in KINDS and reactions == []
+        and edited_at is read_at is sender_tz is None
         and conversation and source and len(stamp) > 10 and stamp[4] == "-"
         and message_id.startswith(conversation)
         and message_id[len(conversation):len(conversation) + 1] == "/"
