@@ -242,40 +242,32 @@ def score_conversations(
     level = SENSITIVITY[sensitivity]
     texts = [m.text for messages in batch for m in messages]
     _, cues = analyse_text(texts)
-    prepared = []
-    start = 0
-    for messages in batch:
-        prepared.append(
-            _prepare(messages, cues[start : start + len(messages)], level, me)
-        )
-        start += len(messages)
+    # Conversation k is rows bounds[k]:bounds[k + 1] of the batch.
+    bounds = np.cumsum([0, *map(len, batch)]).tolist()
+    spans = list(zip(bounds, bounds[1:], strict=False))
+    prepared = [
+        _prepare(messages, cues[a:b], level, me)
+        for messages, (a, b) in zip(batch, spans, strict=True)
+    ]
     risk = np.full(len(texts), np.nan)
     category: list[str | None] = [None] * len(texts)
-    pairs = [p.pairs for p in prepared if p.pairs is not None]
-    if pairs:
+    if any(p.pairs is not None for p in prepared):
         from .model import predict_pairs
 
+        pairs = pd.concat([p.pairs for p in prepared if p.pairs is not None])
         scored = predict_pairs(
-            model.pipeline, pd.concat(pairs, ignore_index=True), model.thresholds
+            model.pipeline, pairs.reset_index(drop=True), model.thresholds
         )
-        risk_column = scored["risk"].to_numpy()
-        category_column = scored["category"].tolist()
-        row = start = 0
-        for p in prepared:
-            for i in p.answering.tolist():
-                risk[start + i] = risk_column[row]
-                category[start + i] = category_column[row]
-                row += 1
-            start += len(p.messages)
-    results = []
-    start = 0
-    for p in prepared:
-        n = len(p.messages)
-        results.append(
-            _finish(p, risk[start : start + n], category[start : start + n], level)
+        rows = np.concatenate(
+            [p.answering + a for p, (a, _) in zip(prepared, spans, strict=True)]
         )
-        start += n
-    return results
+        risk[rows] = scored["risk"].to_numpy()
+        for row, name in zip(rows.tolist(), scored["category"].tolist(), strict=True):
+            category[row] = name
+    return [
+        _finish(p, risk[a:b], category[a:b], level)
+        for p, (a, b) in zip(prepared, spans, strict=True)
+    ]
 
 
 @dataclass
