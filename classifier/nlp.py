@@ -1076,7 +1076,14 @@ def analyse(
     missing = list(dict.fromkeys(t for t in texts if t not in remembered))
     fresh: dict[str, tuple[str, np.ndarray]] = {}
     if missing:
-        norms, cues = _analyse(missing, _default_nlp(), batch_size)
+        nlp = _default_nlp()
+        if len(nlp.vocab) > _VOCAB_AT_MOST:
+            # Every new word type stays in the vocabulary (about 500 bytes each), so
+            # a long run over many names and typos would grow without end: start
+            # afresh, with the same results.
+            _default_nlp.cache_clear()
+            nlp = _default_nlp()
+        norms, cues = _analyse(missing, nlp, batch_size)
         fresh = dict(zip(missing, zip(norms, cues, strict=True), strict=True))
     found = [fresh[t] if t in fresh else remembered[t] for t in texts]
     if len(remembered) + len(fresh) > _REMEMBER_AT_MOST:
@@ -1092,6 +1099,7 @@ def analyse(
 
 _REMEMBERED: dict[str, tuple[str, np.ndarray]] = {}
 _REMEMBER_AT_MOST = 200_000
+_VOCAB_AT_MOST = 300_000
 
 
 def _analyse(

@@ -547,3 +547,19 @@ def test_the_memory_of_texts_can_be_full(monkeypatch: pytest.MonkeyPatch) -> Non
     assert second[0][1:3] == ["no", "maybe later"]
     assert np.array_equal(second[1][0], first[1][0])
     assert len(nlp_module._REMEMBERED) <= 3 + 2
+
+
+def test_a_full_vocabulary_starts_afresh_with_the_same_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from classifier import nlp as nlp_module
+
+    texts = [f"word{i} and OK lol 7:30 👋🏽" for i in range(50)]
+    expected = analyse(texts)
+    monkeypatch.setattr(nlp_module, "_REMEMBERED", {})
+    monkeypatch.setattr(nlp_module, "_VOCAB_AT_MOST", 10)
+    before = nlp_module._default_nlp()
+    again = analyse(texts)
+    assert nlp_module._default_nlp() is not before  # the pipeline was rebuilt
+    assert again[0] == expected[0]
+    assert np.array_equal(again[1], expected[1])
