@@ -293,6 +293,8 @@ def score(exports, output, me, sensitivity, no_text, model_path, trust, n_jobs, 
                 json.dumps(summary.to_dict(), indent=2, ensure_ascii=False),
                 encoding="utf-8",
             )
+    except BrokenPipeError:
+        raise  # the reader of stdout stopped (`| head`): Click exits quietly
     except (ClassifierError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     if not quiet:

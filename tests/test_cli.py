@@ -193,3 +193,34 @@ def test_report_in_a_missing_folder_fails_before_any_output(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "--report" in result.stderr and "folder does not exist" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["parse", "score"])
+def test_a_reader_that_stops_early_is_not_an_error(
+    command: str, tmp_path: Path
+) -> None:
+    """``reread score chat.txt | head -1``: no traceback, no error message."""
+    import subprocess
+    import sys
+
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "".join(
+            f"[25/01/2024, 09:{i % 60:02d}:00] {('Maya', 'Jonas')[i % 2]}: "
+            f"message number {i}, long enough to fill a pipe\n"
+            for i in range(3000)
+        ),
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "classifier", command, str(chat), "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # more than a pipe's buffer is still to come
+    stderr = process.stderr.read()
+    process.wait(timeout=120)
+    assert first.startswith(b"{")
+    assert stderr == b""
