@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import click
@@ -294,7 +295,10 @@ def score(exports, output, me, sensitivity, no_text, model_path, trust, n_jobs, 
                 encoding="utf-8",
             )
     except BrokenPipeError:
-        raise  # the reader of stdout stopped (`| head`): Click exits quietly
+        # The reader of stdout stopped (`| head`): Click exits quietly, and the
+        # workers' unread results are no news.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"joblib\.")
+        raise
     except (ClassifierError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     if not quiet:

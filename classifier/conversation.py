@@ -590,10 +590,14 @@ def _is_late(t: float, shift: float) -> bool:
     return hour >= 22.0 or hour < 7.0
 
 
-@lru_cache(maxsize=4096)
-def _zone_offset(zone: str, hour: int) -> float:
-    """UTC offset (seconds) of ``zone`` in the hour ``hour`` since the epoch."""
-    return utc_offset(zone, datetime.fromtimestamp(hour * _HOUR, timezone.utc))
+# Zones change their offset on a quarter hour of UTC (half-hour zones included).
+_QUARTER = 900
+
+
+@lru_cache(maxsize=8192)
+def _zone_offset(zone: str, quarter: int) -> float:
+    """UTC offset (seconds) of ``zone`` in quarter-hour ``quarter`` since the epoch."""
+    return utc_offset(zone, datetime.fromtimestamp(quarter * _QUARTER, timezone.utc))
 
 
 def _night_shifts(
@@ -923,7 +927,7 @@ class _Walk:
         zone = self.zones.get(self.person_names[replier]) if self.zones else None
         if zone is None or self.local[i]:
             return self.shifts[i], False
-        return -_zone_offset(zone, int(t // _HOUR)), True
+        return -_zone_offset(zone, int(t // _QUARTER)), True
 
     # -- baselines -------------------------------------------------------
 

@@ -1085,7 +1085,15 @@ def analyse(
             nlp = _default_nlp()
         norms, cues = _analyse(missing, nlp, batch_size)
         fresh = dict(zip(missing, zip(norms, cues, strict=True), strict=True))
-    found = [fresh[t] if t in fresh else remembered[t] for t in texts]
+    looked_up = [fresh.get(t) or remembered.get(t) for t in texts]
+    lost = [t for t, f in zip(texts, looked_up, strict=True) if f is None]
+    if lost:  # another thread cleared the memory since ``missing`` was read
+        lost = list(dict.fromkeys(lost))
+        norms, cues = _analyse(lost, _default_nlp(), batch_size)
+        fresh.update(zip(lost, zip(norms, cues, strict=True), strict=True))
+    found = [
+        f if f is not None else fresh[t] for t, f in zip(texts, looked_up, strict=True)
+    ]
     if len(remembered) + len(fresh) > _REMEMBER_AT_MOST:
         remembered.clear()  # after the lookups above, which may need what it held
     remembered.update(fresh)

@@ -291,11 +291,12 @@ def _to_optional_str(value: Any) -> str | None:
 
 def _optional_zone(value: Any) -> str | None:
     """A zone checked by :func:`check_zone`; the error never quotes the value."""
-    text = _to_optional_str(value)
-    if text is None:
+    if value is None or value != value:  # NaN: missing in pandas
+        return None
+    if isinstance(value, str) and not value.strip():
         return None
     try:
-        return check_zone(text)
+        return check_zone(value if isinstance(value, int | float) else str(value))
     except ValueError:
         raise ValueError(
             "column 'sender_tz' is not a time zone; use an IANA name such as "

@@ -9,6 +9,7 @@ by chunks of conversations that return plain records, never spaCy Docs.
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -357,7 +358,8 @@ def _finish(
             check_in = check_in or suggestion
         flagged[i] = (flags, readings, check_in)
     return ConversationScores(
-        risk=np.round(risk, 4),
+        # Python's rounding, as the text flag's score has it (numpy's differs at ties)
+        risk=np.array([round(r, 4) if r == r else r for r in risk.tolist()]),
         category=np.array(
             [-1 if c is None else _CATEGORY_INDEX[c] for c in category], dtype=np.int8
         ),
@@ -571,7 +573,9 @@ def score_messages(
         results = Parallel(
             n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs"
         )(
-            delayed(_score_chunk)(_compact(chunk), model_path, trust, options)
+            delayed(_score_chunk)(
+                _compact(chunk), model_path, trust, options, os.getpid()
+            )
             for chunk in chunks
         )
     for scored in results:
@@ -645,10 +649,12 @@ def _score_chunk(
     model_path: Any,
     trust: bool,
     options: dict[str, Any],
+    parent: int,
 ) -> list[ConversationScores]:
     """Score a chunk of conversations (in a worker: the model loads once there)."""
     model = load_text_model(model_path, trust=trust)
-    settle_heap()
+    if os.getpid() != parent:  # a worker process, not a thread of the caller's
+        settle_heap()
     batch = [
         [Message(**dict(zip(_SCORED_FIELDS, fields, strict=True))) for fields in c]
         for c in chunk

@@ -16,10 +16,14 @@ __all__ = ["check_zone", "utc_offset"]
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$")
 _UTC_NAMES = frozenset({"UTC", "GMT", "Z", "Etc/UTC", "Etc/GMT"})
+# IANA names: "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5".
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}$")
 
 
-def check_zone(name: str) -> str:
+def check_zone(name: str | float) -> str:
     """The zone ``name`` as it will be kept, or a ValueError saying how to write it.
+
+    A number is an offset in hours (as a spreadsheet or a DataFrame may hold it).
 
     Examples
     --------
@@ -27,14 +31,25 @@ def check_zone(name: str) -> str:
     'Europe/Berlin'
     >>> check_zone("+0530")
     '+05:30'
+    >>> check_zone(-5.0)
+    '-05:00'
     """
-    name = name.strip()
-    _zone(name)
-    match = _OFFSET.match(name)
+    if isinstance(name, int | float) and not isinstance(name, bool):
+        if not -15 < name < 15:
+            raise ValueError("a time zone offset must be within 15 hours of UTC")
+        minutes = round(abs(name) * 60)
+        sign = "-" if name < 0 else "+"
+        text = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    elif isinstance(name, str):
+        text = name.strip()
+    else:
+        raise ValueError("a time zone is a name or an offset")
+    _zone(text)
+    match = _OFFSET.match(text)
     if match:
-        sign, hours, minutes = match.groups()
-        return f"{sign}{int(hours):02d}:{minutes or '00'}"
-    return name
+        plus_minus, hh, mm = match.groups()
+        return f"{plus_minus}{int(hh):02d}:{mm or '00'}"
+    return text
 
 
 @lru_cache(maxsize=1024)
@@ -44,13 +59,19 @@ def _zone(name: str) -> tzinfo:
     match = _OFFSET.match(name)
     if match:
         sign, hours, minutes = match.groups()
+        if int(minutes or 0) >= 60:
+            raise ValueError(f"time zone offset {name!r} has minutes past 59")
         offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
         if offset >= timedelta(hours=15):
             raise ValueError(f"time zone offset {name!r} is out of range")
         return timezone(-offset if sign == "-" else offset)
     try:
+        if not _NAME.match(name):
+            raise ValueError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a name that is a folder of the zone database ("America"), or
+        # too long to be a file name.
         raise ValueError(
             f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin "
             "or an offset such as +02:00"

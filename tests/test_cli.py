@@ -195,25 +195,35 @@ def test_report_in_a_missing_folder_fails_before_any_output(tmp_path: Path) -> N
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", ["parse", "score"])
+@pytest.mark.parametrize(
+    "command", [["parse"], ["score"], ["score", "--n-jobs", "2"]], ids=" ".join
+)
 def test_a_reader_that_stops_early_is_not_an_error(
-    command: str, tmp_path: Path
+    command: list[str], tmp_path: Path
 ) -> None:
-    """``reread score chat.txt | head -1``: no traceback, no error message."""
+    """``reread score table.jsonl | head -1``: no traceback, no error, no warning."""
     import subprocess
     import sys
 
-    chat = tmp_path / "chat.txt"
-    chat.write_text(
-        "".join(
-            f"[25/01/2024, 09:{i % 60:02d}:00] {('Maya', 'Jonas')[i % 2]}: "
-            f"message number {i}, long enough to fill a pipe\n"
-            for i in range(3000)
-        ),
-        encoding="utf-8",
+    # Many conversations, so that with workers several chunks are still in flight.
+    table = tmp_path / "table.jsonl"
+    table.write_bytes(
+        b"".join(
+            orjson.dumps(
+                {
+                    "conversation_id": f"c{i // 300}",
+                    "message_id": f"c{i // 300}/{i}",
+                    "timestamp": f"2024-01-25T{i // 60 % 24:02d}:{i % 60:02d}:00Z",
+                    "sender": ("Maya", "Jonas")[i % 2],
+                    "text": f"message number {i}, long enough to fill a pipe",
+                },
+                option=orjson.OPT_APPEND_NEWLINE,
+            )
+            for i in range(24_000)
+        )
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "classifier", command, str(chat), "-q"],
+        [sys.executable, "-m", "classifier", *command, str(table), "-q"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -420,7 +420,7 @@ def synthetic_tree(root: Path) -> Path:
          "tz": "Europe/Warsaw", "tz_offset": 3600},
         {"id": "U2", "name": "ben", "real_name": "Ben Ode",
          "profile": {"display_name": "", "real_name": "Ben Ode"},
-         "tz": "Not/AZone", "tz_offset": -18000},
+         "tz": "America", "tz_offset": -18000},  # a folder of the zone database
         {"id": "U3", "name": "cy", "profile": {"display_name": " "}, "tz": None},
         "not a user",
     ]  # fmt: skip

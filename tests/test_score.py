@@ -236,3 +236,17 @@ def test_a_reply_s_hour_is_the_replier_s_own_when_the_export_knows_it() -> None:
     assert flag["evidence"]["local_hour"] == round(23 + 35 / 60, 3)
     bases = [r["basis"] for r in scored["readings"].iloc[1]]
     assert "it was 23:35 for them when they replied" in bases
+
+
+def test_scoring_in_threads_leaves_the_caller_s_garbage_collector_alone() -> None:
+    """Worker processes tune their collector; a caller's own process is not touched."""
+    import gc
+
+    from joblib import parallel_config
+
+    table = pd.DataFrame([message_to_dict(m) for m in classifier.parse([GROUP])])
+    before = gc.get_threshold(), gc.get_freeze_count()
+    with parallel_config(backend="threading"):
+        scored = classifier.score(table, n_jobs=2)
+    assert len(scored) == len(table)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before

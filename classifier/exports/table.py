@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import IO, Any, ClassVar
 
@@ -29,6 +30,7 @@ import orjson
 from ..errors import ExportError, TableError
 from ..records import COLUMNS, KINDS, Message, message_from_dict, parse_timestamp
 from ..report import ParseReport
+from ..timezones import check_zone
 from ._common import ParseOptions, slug, strip_invisible
 from ._source import Export
 
@@ -95,6 +97,7 @@ _UNIT_SIZES = {
     "nanoseconds": "of 10^17 or more",
 }
 _KIND_SET = frozenset(KINDS)
+_COLUMNS_BEFORE_ZONES = COLUMNS[:-1]  # sender_tz is the last column
 _COLUMN_SET = frozenset(COLUMNS)
 _BOOL_WORDS = {
     "true": True, "1": True, "yes": True, "t": True, "y": True,
@@ -319,6 +322,8 @@ class _Table:
     prefix: str = ""
     place_word: str = "line"
     offset_but_not_known: int = 0
+    bad_zones: int = 0
+    first_bad_zone: str = ""
 
     def __post_init__(self) -> None:
         stem = PurePosixPath(self.member).stem
@@ -482,13 +487,14 @@ class _Table:
         edited_at = values.get("edited_at")
         read_at = values.get("read_at")
         sender_tz = values.get("sender_tz")
+        if sender_tz is not None:
+            sender_tz = self.zone(sender_tz, where)
         if (
             self.direct
             and not reactions
             and (edited is None or edited == "" or type(edited) is bool)
             and (edited_at is None or edited_at == "")
             and (read_at is None or read_at == "")
-            and (sender_tz is None or sender_tz == "")
         ):
             # The common row needs none of message_from_dict's parsing; build it here
             # with the same results (tests compare both ways) at half the cost.
@@ -500,7 +506,7 @@ class _Table:
                 conversation, message_id, timestamp, tz_known, _text(sender),
                 _text(text), kind, _id_text(values.get("sender_id")) or None,
                 reply_to or None, [], edited is True, None, None,
-                _text(values.get("read_by")) or None, _text(name), source,
+                _text(values.get("read_by")) or None, _text(name), source, sender_tz,
             )  # fmt: skip
         row = {
             "conversation_id": conversation,
@@ -529,6 +535,18 @@ class _Table:
             self.report.problem(where, self._diagnose(row))
             return None
         return message
+
+    def zone(self, value: Any, where: str) -> str | None:
+        """A row's ``sender_tz``, checked; a bad one is left out (and counted), the
+        message kept."""
+        if value == "" or value != value:  # NaN from a DataFrame or Parquet
+            return None
+        try:
+            return _checked_zone(value)
+        except (ValueError, TypeError):
+            self.bad_zones += 1
+            self.first_bad_zone = self.first_bad_zone or where
+            return None
 
     def unique(self, message: Message, place: int) -> bool:
         """Remember a message's id; report and refuse it if an earlier row had it.
@@ -588,8 +606,6 @@ class _Table:
             "reactions": 'expected a JSON list of {"emoji", "by", "at", "count"}',
             "sender": "cannot read it as text",
             "text": "cannot read it as text",
-            "sender_tz": "not a time zone; use an IANA name such as Europe/Berlin or "
-            "an offset such as +02:00",
         }
         for column, hint in hints.items():
             try:
@@ -678,6 +694,13 @@ class _Table:
                 self.where(),
                 f"{self.row_number_ids} rows have no message_id: their ids are "
                 "<conversation_id>/<row number>",
+            )
+        if self.bad_zones:
+            self.report.note(
+                self.first_bad_zone,
+                f"{self.bad_zones} rows have a {self.label('sender_tz')} that is not a "
+                "time zone (use an IANA name such as Europe/Berlin or an offset such "
+                "as +02:00): their messages are kept without it; the first is here",
             )
         if self.offset_but_not_known:
             self.report.note(
@@ -901,6 +924,11 @@ class _Table:
             raise ExportError(f"cannot open the file ({exc})", self.where()) from None
 
 
+@lru_cache(maxsize=4096)
+def _checked_zone(value: str | float) -> str:
+    return check_zone(value)
+
+
 def _fast(row: dict[str, Any]) -> Message | None:
     """A row exactly as ``reread parse`` writes it, as a :class:`Message`; else None.
 
@@ -909,18 +937,23 @@ def _fast(row: dict[str, Any]) -> Message | None:
     no edit or read times. Anything else returns None and takes the general path.
     This is the hot loop of re-reading a large table, hence the one flat test.
     """
-    if tuple(row) != COLUMNS:
+    keys = tuple(row)
+    values: Iterable[Any]
+    if keys == COLUMNS:
+        values = row.values()
+    elif keys == _COLUMNS_BEFORE_ZONES:  # written by reread before sender_tz
+        values = [*row.values(), None]
+    else:
         return None
     # fmt: off
     (conversation, message_id, stamp, tz_known, sender, text, kind, sender_id,
      reply_to, reactions, edited, edited_at, read_at, read_by, name,
-     source, sender_tz) = row.values()
+     source, sender_tz) = values
     if not (
         type(conversation) is type(message_id) is type(stamp) is type(sender)
         is type(text) is type(name) is type(source) is str
         and type(tz_known) is type(edited) is bool
-        and kind in KINDS and reactions == []
-        and edited_at is read_at is sender_tz is None
+        and kind in KINDS and reactions == [] and edited_at is read_at is None
         and conversation and source and len(stamp) > 10 and stamp[4] == "-"
         and message_id.startswith(conversation)
         and message_id[len(conversation):len(conversation) + 1] == "/"
@@ -930,6 +963,11 @@ def _fast(row: dict[str, Any]) -> Message | None:
     ):
         return None
     # fmt: on
+    if sender_tz is not None:
+        try:
+            sender_tz = _checked_zone(sender_tz)
+        except (ValueError, TypeError):
+            return None  # the general path reports it
     try:
         timestamp = datetime.fromisoformat(stamp)
     except ValueError:
@@ -946,7 +984,7 @@ def _fast(row: dict[str, Any]) -> Message | None:
         return None
     return Message(
         conversation, message_id, timestamp, tz_known, sender, text, kind, sender_id,
-        reply_to, reactions, edited, None, None, read_by, name, source,
+        reply_to, reactions, edited, None, None, read_by, name, source, sender_tz,
     )  # fmt: skip
 
 
