@@ -90,7 +90,7 @@ class _CharColumns(dict):  # type: ignore[type-arg]
     columns are looked up once and then reused for every message that has the word.
     """
 
-    _AT_MOST = 500_000
+    _AT_MOST = 100_000
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         super().__init__()
@@ -100,9 +100,10 @@ class _CharColumns(dict):  # type: ignore[type-arg]
         if len(self) >= self._AT_MOST:
             self.clear()
         vocabulary = self.vocabulary
+        # Not through the n-grams remembered for training: this dict remembers.
+        grams = _word_char_ngrams.__wrapped__(word, 2, 4)
         columns = self[word] = array(
-            "i",
-            [vocabulary[g] for g in _word_char_ngrams(word, 2, 4) if g in vocabulary],
+            "i", [vocabulary[g] for g in grams if g in vocabulary]
         )
         return columns
 
