@@ -121,20 +121,45 @@ def _char_tfidf(
     return _tfidf(vectorizer, indices, indptr)
 
 
-def _word_tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
-    """``vectorizer.transform(docs)`` for word n-grams of :func:`split_tokens`."""
-    vocabulary = vectorizer.vocabulary_
-    low, high = vectorizer.ngram_range
-    indices = array("i")
-    indptr = array("i", [0])
-    for doc in docs:
+class _WordColumns(dict):  # type: ignore[type-arg]
+    """Per document, the columns of its word n-grams in a vocabulary.
+
+    Chats repeat short replies ("ok", "haha", "see you then") a great deal, so a
+    document's columns are found once and reused.
+    """
+
+    _AT_MOST = 50_000
+
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+        super().__init__()
+        self.vocabulary = vectorizer.vocabulary_
+        self.low, self.high = vectorizer.ngram_range
+
+    def __missing__(self, doc: str) -> array:
+        if len(self) >= self._AT_MOST:
+            self.clear()
+        vocabulary = self.vocabulary
         tokens = doc.split()
-        grams = tokens if low == 1 else []
-        for n in range(max(low, 2), high + 1):
+        grams = tokens if self.low == 1 else []
+        for n in range(max(self.low, 2), self.high + 1):
             grams = grams + [
                 " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)
             ]
-        indices.extend([vocabulary[g] for g in grams if g in vocabulary])
+        columns = self[doc] = array(
+            "i", [vocabulary[g] for g in grams if g in vocabulary]
+        )
+        return columns
+
+
+def _word_tfidf(
+    vectorizer: TfidfVectorizer, docs: list[str], columns: _WordColumns | None = None
+) -> sp.csr_matrix:
+    """``vectorizer.transform(docs)`` for word n-grams of :func:`split_tokens`."""
+    columns = columns if columns is not None else _WordColumns(vectorizer)
+    indices = array("i")
+    indptr = array("i", [0])
+    for doc in docs:
+        indices.extend(columns[doc])
         indptr.append(len(indices))
     return _tfidf(vectorizer, indices, indptr)
 
@@ -251,7 +276,8 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
         # A spaCy pipeline is rebuilt on demand, never saved with the model.
         state = super().__getstate__()
         state.pop("_nlp", None)
-        state.pop("_char_columns", None)
+        for memo in ("_char_columns", "_word_columns"):
+            state.pop(memo, None)
         return state
 
     def _pipeline(self) -> Any:
@@ -412,15 +438,31 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "dense_scale_")
         a = self._analyse(X)
         blocks = [
-            _word_tfidf(self.reply_words_, a["reply_norm"]),
+            _word_tfidf(
+                self.reply_words_, a["reply_norm"], self._columns(self.reply_words_)
+            ),
             self._reply_chars(a["reply_norm"]),
         ]
         if self.context_words_ is not None:
-            blocks.append(_word_tfidf(self.context_words_, a["context_norm"]))
+            blocks.append(
+                _word_tfidf(
+                    self.context_words_,
+                    a["context_norm"],
+                    self._columns(self.context_words_),
+                )
+            )
         if self.reply_tags_ is not None:
             blocks.append(self.reply_tags_.transform(a["reply_tags"]))
         blocks.append(sp.csr_matrix(self._dense(a) / self.dense_scale_))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _columns(self, vectorizer: TfidfVectorizer) -> _WordColumns:
+        """The remembered document columns of one of the fitted vectorizers."""
+        memos = self.__dict__.setdefault("_word_columns", {})
+        memo = memos.get(id(vectorizer))
+        if memo is None or memo.vocabulary is not vectorizer.vocabulary_:
+            memo = memos[id(vectorizer)] = _WordColumns(vectorizer)
+        return memo
 
     def _reply_chars(self, norms: list[str]) -> sp.csr_matrix:
         if self.reply_chars_.analyzer is not char_wb_2_4:
