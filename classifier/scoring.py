@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -54,7 +54,10 @@ OUTPUT_COLUMNS = (
     "check_in",
 )
 # Messages per task: large enough to pay for sending it to a worker.
-_CHUNK_MESSAGES = 5_000
+_CHUNK_MESSAGES = 10_000
+
+
+_SENDER = itemgetter("sender")
 
 
 class InterleavedError(ClassifierError):
@@ -122,10 +125,13 @@ class ScoreSummary:
             person = self._person(name)
             person["_reply_seconds"].append(values.get("usual_reply_seconds"))
             person["_reply_words"].append(values.get("usual_reply_words"))
-        for record in records:
-            sender = record["sender"]
+        for sender, count in Counter(map(_SENDER, records)).items():
             if sender:
-                self._person(sender)["messages"] += 1
+                self._person(sender)["messages"] += count
+        for record in records:
+            if not record["flags"]:
+                continue
+            sender = record["sender"]
             for flag in record["flags"]:
                 self.flag_types[flag["type"]] += 1
                 if flag["type"] == "text":
