@@ -22,6 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from ._memory import forget_oldest_half
 from .errors import ClassifierError
 
 __all__ = [
@@ -98,7 +99,7 @@ class _CharColumns(dict):  # type: ignore[type-arg]
 
     def __missing__(self, word: str) -> array:
         if len(self) >= self._AT_MOST:
-            self.clear()
+            forget_oldest_half(self)
         vocabulary = self.vocabulary
         # Not through the n-grams remembered for training: this dict remembers.
         grams = _word_char_ngrams.__wrapped__(word, 2, 4)
@@ -137,7 +138,7 @@ class _WordColumns(dict):  # type: ignore[type-arg]
 
     def __missing__(self, doc: str) -> array:
         if len(self) >= self._AT_MOST:
-            self.clear()
+            forget_oldest_half(self)
         vocabulary = self.vocabulary
         tokens = doc.split()
         grams = tokens if self.low == 1 else []

@@ -45,6 +45,7 @@ from spacy.util import (
 )
 from spacy.vocab import Vocab
 
+from ._memory import forget_oldest_half
 from .errors import ClassifierError
 
 __all__ = ["CUE_NAMES", "build_nlp", "analyse", "explain", "make_cues", "tag_strings"]
@@ -936,7 +937,7 @@ def make_cues(nlp: Language, name: str, final_period_max_tokens: int) -> CueComp
 
 
 #: How many distinct chunks the tokenizer remembers (spaCy's default is 10,000).
-TOKENIZER_CACHE_SIZE = 100_000
+TOKENIZER_CACHE_SIZE = 200_000
 
 
 def _customize_tokenizer(nlp: Language) -> None:
@@ -1100,7 +1101,9 @@ def analyse(
         f if f is not None else fresh[t] for t, f in zip(texts, looked_up, strict=True)
     ]
     if len(remembered) + len(fresh) > _REMEMBER_AT_MOST:
-        remembered.clear()  # after the lookups above, which may need what it held
+        # After the lookups above, which may need what it held. The oldest half
+        # goes: the texts a chat repeats ("ok", "lol") come back soon enough.
+        forget_oldest_half(remembered)
     remembered.update(fresh)
     matrix = (
         np.vstack([row for _, row in found])
@@ -1112,8 +1115,8 @@ def analyse(
 
 _REMEMBERED: dict[str, tuple[str, np.ndarray]] = {}
 # Memory per scoring process: about 400 bytes a remembered text, 500 a word type.
-_REMEMBER_AT_MOST = 50_000
-_VOCAB_AT_MOST = 100_000
+_REMEMBER_AT_MOST = 100_000
+_VOCAB_AT_MOST = 200_000
 
 
 def _analyse(
