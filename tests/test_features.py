@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -115,7 +115,7 @@ def _texts(draw_words: list[list[str]]) -> list[str]:
         max_size=30,
     )
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_fast_tfidf_equals_scikit_learn_transform(words: list[list[str]]) -> None:
     """Scoring counts n-grams its own way; the matrices must be identical."""
     from classifier.features import _char_tfidf, _CharColumns, _word_tfidf

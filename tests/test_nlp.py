@@ -508,7 +508,7 @@ _CLOCKISH = (
 
 
 @given(st.lists(st.sampled_from(_CLOCKISH), min_size=1, max_size=6))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_matcher_is_skipped_only_where_it_finds_nothing(words: list[str]) -> None:
     """The slow token Matcher runs only on Docs with a number and a clock word."""
     from classifier import nlp as nlp_module

@@ -700,7 +700,7 @@ def _value_strategy(kind: str):  # type: ignore[no-untyped-def]
 
 def test_compiled_conditions_agree_with_the_interpreter() -> None:
     """Readings are chosen with compiled conditions; they must mean what _holds says."""
-    from hypothesis import given, settings
+    from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
     data = load_readings()
@@ -710,7 +710,9 @@ def test_compiled_conditions_agree_with_the_interpreter() -> None:
     )
 
     @given(values_strategy)
-    @settings(max_examples=300, deadline=None)
+    @settings(
+        max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     def check(values: dict[str, Any]) -> None:
         for flag_type, (readings, check_ins) in data.by_flag.items():
             for entry, holds in [*readings, *check_ins]:
