@@ -329,9 +329,13 @@ def _finish(
     one_word = _prior_one_word_rates(senders, p.texts, [m.kind for m in messages])
     is_group = bool(view.is_group)
     flagged = {}
-    for i, message in enumerate(messages):
+    # Only messages with a silence flag or a risky text can be flagged.
+    texts_flagged = np.flatnonzero(risk >= level.text_flag).tolist()  # NaN: False
+    silences = [i for i, found in enumerate(view.silence_flags) if found]
+    for i in sorted({*texts_flagged, *silences}):
+        message = messages[i]
         flags = list(view.silence_flags[i])
-        if not np.isnan(risk[i]) and risk[i] >= level.text_flag:
+        if risk[i] >= level.text_flag:
             flags.append(
                 _text_flag(
                     messages[int(view.answers[i])],
