@@ -8,7 +8,9 @@ by chunks of conversations that return plain records, never spaCy Docs.
 
 from __future__ import annotations
 
+import bisect
 import gc
+import itertools
 import os
 from collections import Counter, namedtuple
 from collections.abc import Callable, Iterable, Iterator
@@ -325,6 +327,7 @@ def _finish(
     messages, view, cues = p.messages, p.view, p.cues
     usual_tokens = view.history["sender_usual_tokens"].to_numpy(dtype=float)
     warm_columns = [CUE_NAMES.index(c) for c in _WARM_CUES]
+    warm_rows = np.flatnonzero(cues[:, warm_columns].any(axis=1)).tolist()
     senders = [m.sender for m in messages]
     one_word = _prior_one_word_rates(senders, p.texts, [m.kind for m in messages])
     is_group = bool(view.is_group)
@@ -348,7 +351,7 @@ def _finish(
                 )  # fmt: skip
             )
             flags[-1]["evidence"]["answered_later_warmly"] = _warm_later(
-                messages, cues, warm_columns, i
+                messages, warm_rows, i
             )
         if not flags:
             continue
@@ -452,18 +455,31 @@ _WARM_CUES = ("affection", "enthusiasm", "apology", "gratitude")
 _WARM_WITHIN_S = 48 * 3600
 
 
-def _warm_later(
-    messages: list[Message], cues: np.ndarray, warm: list[int], i: int
-) -> bool:
-    """Whether the sender of message ``i`` wrote something warm in the next 48 hours."""
+def _warm_later(messages: list[Message], warm_rows: list[int], i: int) -> bool:
+    """Whether the sender of message ``i`` wrote something warm in the next 48 hours.
+
+    ``warm_rows`` are the indices of messages with a warm cue, in order. Looks at
+    most 200 messages ahead, and stops at the first one past the 48 hours.
+    """
     sender, start = messages[i].sender, messages[i].timestamp
-    for j in range(i + 1, min(i + 200, len(messages))):
-        later = messages[j]
-        if (later.timestamp - start).total_seconds() > _WARM_WITHIN_S:
-            break
-        if later.sender == sender and cues[j, warm].any():
-            return True
-    return False
+    end = min(i + 200, len(messages))
+    first = next(
+        (
+            j
+            for j in itertools.takewhile(
+                lambda j: j < end,
+                itertools.islice(warm_rows, bisect.bisect_right(warm_rows, i), None),
+            )
+            if messages[j].sender == sender
+        ),
+        None,
+    )
+    if first is None:
+        return False
+    return all(
+        (messages[j].timestamp - start).total_seconds() <= _WARM_WITHIN_S
+        for j in range(i + 1, first + 1)
+    )
 
 
 def _turn_text(

@@ -250,3 +250,36 @@ def test_scoring_in_threads_leaves_the_caller_s_garbage_collector_alone() -> Non
         scored = classifier.score(table, n_jobs=2)
     assert len(scored) == len(table)
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_warm_later_looks_where_it_always_looked() -> None:
+    """The indexed search gives what a plain walk over the next messages gives."""
+    import random
+    from datetime import datetime, timedelta
+
+    from classifier.records import Message
+    from classifier.scoring import _WARM_WITHIN_S, _warm_later
+
+    def walk(messages: list[Message], warm: set[int], i: int) -> bool:
+        sender, start = messages[i].sender, messages[i].timestamp
+        for j in range(i + 1, min(i + 200, len(messages))):
+            if (messages[j].timestamp - start).total_seconds() > _WARM_WITHIN_S:
+                break
+            if messages[j].sender == sender and j in warm:
+                return True
+        return False
+
+    rng = random.Random(7)
+    for _ in range(200):
+        n = rng.randint(1, 300)
+        when = datetime(2024, 1, 1)
+        messages = []
+        for k in range(n):
+            # Mostly forward in time, sometimes back (exports are not always sorted).
+            when += timedelta(hours=rng.choice((0.1, 1, 5, 30, -2)))
+            sender = rng.choice("ab")
+            messages.append(Message("c", f"c/{k}", when, False, sender, "x"))
+        warm = {k for k in range(n) if rng.random() < 0.1}
+        rows = sorted(warm)
+        for i in range(n):
+            assert _warm_later(messages, rows, i) == walk(messages, warm, i)
