@@ -20,10 +20,12 @@ _UTC_NAMES = frozenset({"UTC", "GMT", "Z", "Etc/UTC", "Etc/GMT"})
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}$")
 
 
+@lru_cache(maxsize=4096, typed=True)  # typed: True is not the offset 1
 def check_zone(name: str | float) -> str:
     """The zone ``name`` as it will be kept, or a ValueError saying how to write it.
 
     A number is an offset in hours (as a spreadsheet or a DataFrame may hold it).
+    Remembered, as a table repeats the same few zones on every row.
 
     Examples
     --------

@@ -288,10 +288,11 @@ def _user_zone(record: dict[str, Any]) -> str | None:
         except ValueError:
             pass
     offset = record.get("tz_offset")
-    if type(offset) is int and abs(offset) < 54_000:
-        sign = "-" if offset < 0 else "+"
-        minutes = abs(offset) // 60
-        return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    if type(offset) is int:  # seconds east of UTC
+        try:
+            return check_zone(offset / 3600)
+        except ValueError:
+            pass
     return None
 
 

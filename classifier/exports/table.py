@@ -21,7 +21,6 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import IO, Any, ClassVar
 
@@ -542,7 +541,7 @@ class _Table:
         if value == "" or value != value:  # NaN from a DataFrame or Parquet
             return None
         try:
-            return _checked_zone(value)
+            return check_zone(value)
         except (ValueError, TypeError):
             self.bad_zones += 1
             self.first_bad_zone = self.first_bad_zone or where
@@ -924,11 +923,6 @@ class _Table:
             raise ExportError(f"cannot open the file ({exc})", self.where()) from None
 
 
-@lru_cache(maxsize=4096)
-def _checked_zone(value: str | float) -> str:
-    return check_zone(value)
-
-
 def _fast(row: dict[str, Any]) -> Message | None:
     """A row exactly as ``reread parse`` writes it, as a :class:`Message`; else None.
 
@@ -965,7 +959,7 @@ def _fast(row: dict[str, Any]) -> Message | None:
     # fmt: on
     if sender_tz is not None:
         try:
-            sender_tz = _checked_zone(sender_tz)
+            sender_tz = check_zone(sender_tz)
         except (ValueError, TypeError):
             return None  # the general path reports it
     try:
