@@ -84,29 +84,40 @@ def char_wb_2_4(text: str) -> list[str]:
     return grams
 
 
-class _CharColumns(dict):  # type: ignore[type-arg]
-    """Per word, the columns its ``char_wb_2_4`` n-grams have in a vocabulary.
+class _Columns(dict):  # type: ignore[type-arg]
+    """Vocabulary columns of the n-grams of a key, found once and then remembered.
 
-    Counting n-grams one by one in Python is most of what scoring costs; a word's
-    columns are looked up once and then reused for every message that has the word.
+    Counting n-grams one by one in Python is most of what scoring costs, and chats
+    repeat themselves: the same words, the same short replies. Holds at most
+    ``_AT_MOST`` keys, forgetting the oldest half when full.
     """
 
     _AT_MOST = 100_000
 
-    def __init__(self, vocabulary: dict[str, int]) -> None:
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
         super().__init__()
-        self.vocabulary = vocabulary
+        self.vectorizer = vectorizer
+        self.vocabulary = vectorizer.vocabulary_
 
-    def __missing__(self, word: str) -> array:
+    def __missing__(self, key: str) -> array:
         if len(self) >= self._AT_MOST:
             forget_oldest_half(self)
         vocabulary = self.vocabulary
-        # Not through the n-grams remembered for training: this dict remembers.
-        grams = _word_char_ngrams.__wrapped__(word, 2, 4)
-        columns = self[word] = array(
-            "i", [vocabulary[g] for g in grams if g in vocabulary]
+        columns = self[key] = array(
+            "i", [vocabulary[g] for g in self.grams(key) if g in vocabulary]
         )
         return columns
+
+    def grams(self, key: str) -> Sequence[str]:
+        raise NotImplementedError
+
+
+class _CharColumns(_Columns):
+    """Per word, the columns of its ``char_wb_2_4`` n-grams."""
+
+    def grams(self, key: str) -> Sequence[str]:
+        # Not through the n-grams remembered for training: this dict remembers.
+        return _word_char_ngrams.__wrapped__(key, 2, 4)  # type: ignore[no-any-return]
 
 
 def _char_tfidf(
@@ -122,34 +133,20 @@ def _char_tfidf(
     return _tfidf(vectorizer, indices, indptr)
 
 
-class _WordColumns(dict):  # type: ignore[type-arg]
-    """Per document, the columns of its word n-grams in a vocabulary.
-
-    Chats repeat short replies ("ok", "haha", "see you then") a great deal, so a
-    document's columns are found once and reused.
-    """
+class _WordColumns(_Columns):
+    """Per document (normalised text), the columns of its word n-grams."""
 
     _AT_MOST = 50_000
 
-    def __init__(self, vectorizer: TfidfVectorizer) -> None:
-        super().__init__()
-        self.vocabulary = vectorizer.vocabulary_
-        self.low, self.high = vectorizer.ngram_range
-
-    def __missing__(self, doc: str) -> array:
-        if len(self) >= self._AT_MOST:
-            forget_oldest_half(self)
-        vocabulary = self.vocabulary
-        tokens = doc.split()
-        grams = tokens if self.low == 1 else []
-        for n in range(max(self.low, 2), self.high + 1):
+    def grams(self, key: str) -> Sequence[str]:
+        low, high = self.vectorizer.ngram_range
+        tokens = key.split()
+        grams = tokens if low == 1 else []
+        for n in range(max(low, 2), high + 1):
             grams = grams + [
                 " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)
             ]
-        columns = self[doc] = array(
-            "i", [vocabulary[g] for g in grams if g in vocabulary]
-        )
-        return columns
+        return grams
 
 
 def _word_tfidf(
@@ -277,8 +274,7 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
         # A spaCy pipeline is rebuilt on demand, never saved with the model.
         state = super().__getstate__()
         state.pop("_nlp", None)
-        for memo in ("_char_columns", "_word_columns"):
-            state.pop(memo, None)
+        state.pop("_column_memos", None)
         return state
 
     def _pipeline(self) -> Any:
@@ -440,7 +436,9 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
         a = self._analyse(X)
         blocks = [
             _word_tfidf(
-                self.reply_words_, a["reply_norm"], self._columns(self.reply_words_)
+                self.reply_words_,
+                a["reply_norm"],
+                self._columns("reply_words_", _WordColumns),
             ),
             self._reply_chars(a["reply_norm"]),
         ]
@@ -449,7 +447,7 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
                 _word_tfidf(
                     self.context_words_,
                     a["context_norm"],
-                    self._columns(self.context_words_),
+                    self._columns("context_words_", _WordColumns),
                 )
             )
         if self.reply_tags_ is not None:
@@ -457,20 +455,20 @@ class ChatPairFeatures(TransformerMixin, BaseEstimator):
         blocks.append(sp.csr_matrix(self._dense(a) / self.dense_scale_))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
-    def _columns(self, vectorizer: TfidfVectorizer) -> _WordColumns:
-        """The remembered document columns of one of the fitted vectorizers."""
-        memos = self.__dict__.setdefault("_word_columns", {})
-        memo = memos.get(id(vectorizer))
+    def _columns(self, name: str, kind: type[_Columns]) -> Any:
+        """The remembered columns of the fitted vectorizer ``name`` (made anew when it
+        was fitted again)."""
+        memos = self.__dict__.setdefault("_column_memos", {})
+        vectorizer = getattr(self, name)
+        memo = memos.get(name)
         if memo is None or memo.vocabulary is not vectorizer.vocabulary_:
-            memo = memos[id(vectorizer)] = _WordColumns(vectorizer)
+            memo = memos[name] = kind(vectorizer)
         return memo
 
     def _reply_chars(self, norms: list[str]) -> sp.csr_matrix:
         if self.reply_chars_.analyzer is not char_wb_2_4:
             return self.reply_chars_.transform(norms)
-        columns = getattr(self, "_char_columns", None)
-        if columns is None or columns.vocabulary is not self.reply_chars_.vocabulary_:
-            columns = self._char_columns = _CharColumns(self.reply_chars_.vocabulary_)
+        columns = self._columns("reply_chars_", _CharColumns)
         return _char_tfidf(self.reply_chars_, columns, norms)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -127,7 +127,7 @@ def test_fast_tfidf_equals_scikit_learn_transform(words: list[list[str]]) -> Non
         features.reply_words_.transform(docs),
         features.context_words_.transform(docs),
     ]
-    columns = _CharColumns(features.reply_chars_.vocabulary_)
+    columns = _CharColumns(features.reply_chars_)
     got = [
         _char_tfidf(features.reply_chars_, columns, docs),
         _word_tfidf(features.reply_words_, docs),
