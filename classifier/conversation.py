@@ -369,15 +369,8 @@ class _Hist:
 
     def median(self) -> int:
         """The bin of the lower median (the ceil(n/2)-th smallest value)."""
-        counts, b, low, rank = self.counts, self.mb, self.mlow, (self.n + 1) >> 1
-        while low >= rank:
-            b -= 1
-            low -= counts[b]
-        while low + counts[b] < rank:
-            low += counts[b]
-            b += 1
-        self.mb, self.mlow = b, low
-        return b
+        self.mb, self.mlow = self._seek(self.mb, self.mlow, (self.n + 1) >> 1)
+        return self.mb
 
     def high(self) -> int:
         """The bin of the 90th percentile, never the single largest value.
@@ -387,15 +380,20 @@ class _Hist:
         """
         n = self.n
         rank = n - (n // 10 or 1) if n > 1 else 1
-        counts, b, low = self.counts, self.hb, self.hlow
+        self.hb, self.hlow = self._seek(self.hb, self.hlow, rank)
+        return self.hb
+
+    def _seek(self, b: int, low: int, rank: int) -> tuple[int, int]:
+        """Move pointer bin ``b`` (with ``low`` values below it) to the bin holding
+        the ``rank``-th smallest value; return the bin and the count below it."""
+        counts = self.counts
         while low >= rank:
             b -= 1
             low -= counts[b]
         while low + counts[b] < rank:
             low += counts[b]
             b += 1
-        self.hb, self.hlow = b, low
-        return b
+        return b, low
 
 
 def _latency_bin(seconds: float) -> int:
