@@ -1079,7 +1079,11 @@ def analyse(
     # the next, and chats repeat short messages ("ok", "lol") a great deal.
     texts = list(texts)
     remembered = _REMEMBERED
-    missing = list(dict.fromkeys(t for t in texts if t not in remembered))
+    # Read the memory once: another thread may change it meanwhile.
+    looked_up = [remembered.get(t) for t in texts]
+    missing = list(
+        dict.fromkeys(t for t, f in zip(texts, looked_up, strict=True) if f is None)
+    )
     fresh: dict[str, tuple[str, np.ndarray]] = {}
     if missing:
         nlp = _default_nlp()
@@ -1091,18 +1095,12 @@ def analyse(
             nlp = _default_nlp()
         norms, cues = _analyse(missing, nlp, batch_size)
         fresh = dict(zip(missing, zip(norms, cues, strict=True), strict=True))
-    looked_up = [fresh.get(t) or remembered.get(t) for t in texts]
-    lost = [t for t, f in zip(texts, looked_up, strict=True) if f is None]
-    if lost:  # another thread cleared the memory since ``missing`` was read
-        lost = list(dict.fromkeys(lost))
-        norms, cues = _analyse(lost, _default_nlp(), batch_size)
-        fresh.update(zip(lost, zip(norms, cues, strict=True), strict=True))
     found = [
         f if f is not None else fresh[t] for t, f in zip(texts, looked_up, strict=True)
     ]
     if len(remembered) + len(fresh) > _REMEMBER_AT_MOST:
-        # After the lookups above, which may need what it held. The oldest half
-        # goes: the texts a chat repeats ("ok", "lol") come back soon enough.
+        # The oldest half goes: the texts a chat repeats ("ok", "lol") come back
+        # soon enough.
         forget_oldest_half(remembered)
     remembered.update(fresh)
     matrix = (
