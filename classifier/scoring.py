@@ -177,20 +177,9 @@ class ScoreSummary:
 
 
 def _frame(messages: list[Message]) -> pd.DataFrame:
+    """The conversation as the table :func:`classifier.conversation.analyse` reads."""
     return pd.DataFrame(
-        {
-            "message_id": [m.message_id for m in messages],
-            "conversation_id": [m.conversation_id for m in messages],
-            "timestamp": [m.timestamp for m in messages],
-            "tz_known": [m.tz_known for m in messages],
-            "sender": [m.sender for m in messages],
-            "text": [m.text for m in messages],
-            "kind": [m.kind for m in messages],
-            "reply_to": [m.reply_to for m in messages],
-            "reactions": [m.reactions for m in messages],
-            "read_at": [m.read_at for m in messages],
-            "sender_tz": [m.sender_tz for m in messages],
-        }
+        {name: [getattr(m, name) for m in messages] for name in _SCORED_FIELDS}
     )
 
 
@@ -625,7 +614,7 @@ def _remember(
         yield chunk
 
 
-# The Message fields scoring reads, in the order a worker rebuilds them.
+# The Message fields scoring reads: what a worker gets, and the conversation's table.
 _SCORED_FIELDS = (
     "conversation_id", "message_id", "timestamp", "tz_known", "sender", "text",
     "kind", "reply_to", "reactions", "read_at", "sender_tz",
